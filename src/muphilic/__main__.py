@@ -1,0 +1,5 @@
+"""``python -m muphilic`` runs the command-line interface."""
+
+from muphilic.cli import main
+
+main()

@@ -1,0 +1,158 @@
+"""Physical constants and particle properties: the one place they live.
+
+Units
+-----
+muphilic uses the CLHEP system of units of :mod:`hepunits` everywhere inside the
+package: **MeV, mm and ns are 1**. A quantity is a plain float (or NumPy array)
+in those base units; multiply by a unit when a number enters and divide by one
+when it leaves (input parsing, output files, plots)::
+
+    >>> from muphilic.constants import MeV, GeV, m, cm, s
+    >>> round(8 * GeV / MeV)
+    8000
+    >>> 541 * m / cm
+    54100.0
+
+Sources
+-------
+* Masses and lifetimes: the PDG tables shipped with :mod:`particle`
+  (R. L. Workman et al. (PDG), and later editions as packaged).
+* ``c_light``, ``hbar``, ``hbarc``: :mod:`hepunits.constants` (CODATA).
+* Everything else is cited next to its value.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hepunits import constants as _c
+from hepunits import units as _u
+from particle import Particle
+
+__all__ = [
+    "BR_K_TO_MU_NU",
+    "BR_PI_TO_MU_NU",
+    "CKM_VUD",
+    "CKM_VUS",
+    "DEDX_IRON_PAPER",
+    "F_K",
+    "F_PI",
+    "G_FERMI",
+    "N_IRON_PAPER",
+    "TWO_M_MU",
+    "GeV",
+    "MeV",
+    "alpha_em",
+    "barn",
+    "c_light",
+    "cm",
+    "cm2",
+    "cm3",
+    "g",
+    "hbar",
+    "hbarc",
+    "kA",
+    "keV",
+    "m",
+    "m_K",
+    "m_K0L",
+    "m_e",
+    "m_mu",
+    "m_neutron",
+    "m_pi",
+    "m_pi0",
+    "m_proton",
+    "mm",
+    "ns",
+    "pi",
+    "s",
+    "tau_K",
+    "tau_K0L",
+    "tau_mu",
+    "tau_pi",
+    "tesla",
+]
+
+pi = math.pi
+
+# --- units (hepunits, CLHEP convention: MeV = mm = ns = 1) -------------------
+MeV: float = _u.MeV
+keV: float = _u.keV
+GeV: float = _u.GeV
+mm: float = _u.mm
+cm: float = _u.cm
+m: float = _u.m
+cm2: float = _u.cm2
+cm3: float = _u.cm3
+ns: float = _u.ns
+s: float = _u.s
+barn: float = _u.barn
+g: float = _u.g
+tesla: float = _u.tesla
+kA: float = 1000.0 * _u.ampere
+
+# --- fundamental constants ----------------------------------------------------
+c_light: float = _c.c_light  # mm / ns
+hbar: float = _c.hbar  # MeV ns
+hbarc: float = _c.hbarc  # MeV mm
+
+#: Fine-structure constant at q^2 = 0, CODATA 2022 (alpha^-1 = 137.035999177).
+alpha_em: float = 1.0 / 137.035999177
+
+#: Fermi constant, PDG 2024 (from the muon lifetime): 1.1663788e-5 GeV^-2.
+G_FERMI: float = 1.1663788e-5 / GeV**2
+
+
+# --- particle masses and lifetimes (PDG via `particle`) ------------------------
+def _mass(pdgid: int) -> float:
+    value = Particle.from_pdgid(pdgid).mass
+    if value is None:  # pragma: no cover - guarded by the PDG table
+        raise RuntimeError(f"no PDG mass for {pdgid}")
+    return float(value) * MeV
+
+
+def _lifetime(pdgid: int) -> float:
+    value = Particle.from_pdgid(pdgid).lifetime
+    if value is None:  # pragma: no cover - guarded by the PDG table
+        raise RuntimeError(f"no PDG lifetime for {pdgid}")
+    return float(value) * ns
+
+
+m_e: float = _mass(11)
+m_mu: float = _mass(13)
+m_pi: float = _mass(211)
+m_pi0: float = _mass(111)
+m_K: float = _mass(321)
+m_K0L: float = _mass(130)
+m_proton: float = _mass(2212)
+m_neutron: float = _mass(2112)
+
+tau_mu: float = _lifetime(13)
+tau_pi: float = _lifetime(211)
+tau_K: float = _lifetime(321)
+tau_K0L: float = _lifetime(130)
+
+#: The kinematic end of this model: S -> mu+ mu- opens at 2 m_mu.
+TWO_M_MU: float = 2.0 * m_mu
+
+# --- meson decay constants, CKM elements and leptonic branching ratios ---------
+#: pi+ decay constant, PDG 2024 review "Leptonic decays of charged pseudoscalar
+#: mesons" (FLAG 2021, N_f = 2+1+1): f_pi = 130.2(8) MeV.
+F_PI: float = 130.2 * MeV
+#: K+ decay constant, same source: f_K = 155.7(3) MeV.
+F_K: float = 155.7 * MeV
+#: |V_ud|, PDG 2024 CKM review (superallowed beta decays): 0.97367(32).
+CKM_VUD: float = 0.97367
+#: |V_us|, PDG 2024 CKM review (K_l3 and K_mu2 average): 0.22431(85).
+CKM_VUS: float = 0.22431
+#: BR(pi+ -> mu+ nu_mu), PDG 2024: 99.98770(4) %.
+BR_PI_TO_MU_NU: float = 0.9998770
+#: BR(K+ -> mu+ nu_mu), PDG 2024: 63.56(11) %.
+BR_K_TO_MU_NU: float = 0.6356
+
+# --- the iron beam dump as modelled in the paper -------------------------------
+#: Number density of iron nuclei used in the paper (Eq. (5)): 8.6e22 cm^-3.
+#: (PDG iron, rho = 7.874 g/cm^3 and A = 55.845, gives 8.49e22 cm^-3.)
+N_IRON_PAPER: float = 8.6e22 / cm3
+#: The paper's conservative mean muon energy loss in iron, 16 MeV/cm (its ref. [31]).
+DEDX_IRON_PAPER: float = 16.0 * MeV / cm
