@@ -1,0 +1,84 @@
+"""A small on-disk cache for expensive results (beam samples, cross-section tables).
+
+Entries are keyed by a SHA-256 hash of their inputs, written atomically (to a
+temporary file in the same folder, then :func:`os.replace`), and carry the hash
+of their own bytes so that a corrupt entry is detected on read and rebuilt.
+
+The folder is ``$MUPHILIC_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/muphilic``,
+else ``~/.cache/muphilic``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["cache_dir", "cached_bytes", "input_hash"]
+
+
+def cache_dir() -> Path:
+    """The cache folder (created if missing)."""
+    env = os.environ.get("MUPHILIC_CACHE_DIR")
+    if env:
+        path = Path(env)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        path = Path(base) / "muphilic"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def input_hash(inputs: Mapping[str, Any]) -> str:
+    """A stable SHA-256 hex digest of JSON-serialisable ``inputs``."""
+    blob = json.dumps(inputs, sort_keys=True, default=repr).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _atomic_write(path: Path, payload: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cached_bytes(kind: str, inputs: Mapping[str, Any], build: Callable[[], bytes]) -> bytes:
+    """Return the cached payload for ``(kind, inputs)``, building it if needed.
+
+    Parameters
+    ----------
+    kind : str
+        A short name for the sort of entry (``"beam"``, ``"xsec"``); a subfolder.
+    inputs : mapping
+        Everything the payload depends on (including a format version).
+    build : callable
+        Makes the payload when there is no valid entry.
+
+    Notes
+    -----
+    The file holds a 64-character hex digest of the payload, a newline, then
+    the payload. A missing, truncated or corrupt entry is rebuilt. Two
+    processes building the same entry both write complete files; the last
+    :func:`os.replace` wins and readers never see a partial file.
+    """
+    folder = cache_dir() / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{input_hash(inputs)}.bin"
+    if path.is_file():
+        blob = path.read_bytes()
+        digest, _, payload = blob.partition(b"\n")
+        if hashlib.sha256(payload).hexdigest().encode() == digest:
+            return payload
+    payload = build()
+    _atomic_write(path, hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    return payload
