@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from muphilic.errors import MuphilicError
+
 __all__ = ["MuonSample", "ParentSample", "SampleError", "ScalarSample"]
 
 FloatArray = NDArray[np.float64]
 
 
-class SampleError(ValueError):
+class SampleError(MuphilicError):
     """A sample's arrays are inconsistent or unphysical."""
 
 

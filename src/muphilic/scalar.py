@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from muphilic.constants import TWO_M_MU, alpha_em, c_light, hbar, m_mu, pi
+from muphilic.errors import MuphilicError
 
 __all__ = [
     "ModelRangeError",
@@ -26,8 +27,8 @@ __all__ = [
     "check_mass",
     "ctau",
     "decay_length",
-    "loop_amplitude",
     "lifetime",
+    "loop_amplitude",
     "width",
 ]
 
@@ -39,7 +40,7 @@ _SERIES_BELOW_U = 0.25
 _SERIES_TERMS = 40
 
 
-class ModelRangeError(ValueError):
+class ModelRangeError(MuphilicError):
     """A parameter lies outside the range where the model is defined."""
 
 
