@@ -1,0 +1,345 @@
+"""One configuration for a whole run: beam, detectors, channels, grids, statistics, g-2, seed.
+
+A run is described by a TOML file whose tables mirror the physics chain::
+
+    seed = 20231121
+
+    [beam]
+    pot = 200_000            # protons on target simulated by the embedded beamline
+    sample = ""              # or a path to one's own beam sample (HDF5, see muphilic.beamline)
+
+    [emission]
+    channels = ["kaon", "pion", "muon"]
+    scalars_per_channel = 100_000
+
+    [scan]
+    mass_min_MeV = 2.0
+    mass_max_MeV = 210.0
+    n_masses = 60
+    coupling_min = 1e-7
+    coupling_max = 1e-1
+    n_couplings = 100
+
+    [statistics]
+    method = "paper"          # or "likelihood"
+    cl_sigma = 5.0            # existing data
+    projection_cl_sigma = 2.0 # projections (SBND)
+
+    [g2]
+    scenario = "2023"         # or "2025"
+
+    [experiments]
+    names = ["miniboone", "microboone", "sbnd"]
+
+    [detectors.microboone]    # any field of the detector definition
+    efficiency = 0.06
+
+Every key is checked: an unknown key, a wrong type or a value out of range raises
+:class:`ConfigError` naming the field (``scan.n_masses``) and the allowed range.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from muphilic.errors import MuphilicError
+
+__all__ = [
+    "BeamConfig",
+    "ConfigError",
+    "EmissionConfig",
+    "RunConfig",
+    "ScanConfig",
+    "StatisticsConfig",
+    "load_config",
+]
+
+CHANNELS = ("kaon", "pion", "muon")
+
+
+class ConfigError(MuphilicError):
+    """A configuration file or value is invalid; the message names the field."""
+
+
+def _require(condition: bool, name: str, message: str) -> None:
+    if not condition:
+        raise ConfigError(f"{name}: {message}")
+
+
+def _number(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    integer: bool = False,
+) -> None:
+    kind = int if integer else (int, float)
+    _require(
+        isinstance(value, kind) and not isinstance(value, bool),
+        name,
+        f"must be {'an integer' if integer else 'a number'}, got {value!r}",
+    )
+    _require(math.isfinite(value), name, f"must be finite, got {value!r}")
+    if low is not None:
+        ok = value > low if low_open else value >= low
+        _require(ok, name, f"must be {'>' if low_open else '>='} {low:g}, got {value!r}")
+    if high is not None:
+        _require(value <= high, name, f"must be <= {high:g}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class BeamConfig:
+    """The beam sample: simulated protons on target, or a user's sample file."""
+
+    pot: int = 200_000
+    sample: str = ""
+
+    def validate(self) -> None:
+        _number("beam.pot", self.pot, low=1, high=1e10, integer=True)
+        _require(isinstance(self.sample, str), "beam.sample", "must be a path string")
+
+
+@dataclass(frozen=True)
+class EmissionConfig:
+    """Which production channels, and how many aimed scalars each."""
+
+    channels: tuple[str, ...] = CHANNELS
+    scalars_per_channel: int = 100_000
+
+    def validate(self) -> None:
+        _require(
+            len(self.channels) > 0 and all(c in CHANNELS for c in self.channels),
+            "emission.channels",
+            f"must be a non-empty subset of {list(CHANNELS)}, got {list(self.channels)}",
+        )
+        _number(
+            "emission.scalars_per_channel",
+            self.scalars_per_channel,
+            low=100,
+            high=1e8,
+            integer=True,
+        )
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """The (m_S, y) grid, log-spaced in both."""
+
+    mass_min_MeV: float = 2.0
+    mass_max_MeV: float = 210.0
+    n_masses: int = 60
+    coupling_min: float = 1e-7
+    coupling_max: float = 1e-1
+    n_couplings: int = 100
+
+    def validate(self) -> None:
+        from muphilic.constants import TWO_M_MU
+
+        _number("scan.mass_min_MeV", self.mass_min_MeV, low=0.0, low_open=True)
+        _number(
+            "scan.mass_max_MeV",
+            self.mass_max_MeV,
+            low=self.mass_min_MeV,
+            high=TWO_M_MU * (1 - 1e-9),
+        )
+        _number("scan.n_masses", self.n_masses, low=2, high=2000, integer=True)
+        _number("scan.coupling_min", self.coupling_min, low=0.0, low_open=True)
+        _number("scan.coupling_max", self.coupling_max, low=self.coupling_min, high=10.0)
+        _number("scan.n_couplings", self.n_couplings, low=2, high=10_000, integer=True)
+
+
+@dataclass(frozen=True)
+class StatisticsConfig:
+    """Test statistic and confidence levels (in Gaussian sigmas)."""
+
+    method: str = "paper"
+    cl_sigma: float = 5.0
+    projection_cl_sigma: float = 2.0
+
+    def validate(self) -> None:
+        _require(
+            self.method in ("paper", "likelihood"),
+            "statistics.method",
+            f"must be 'paper' or 'likelihood', got {self.method!r}",
+        )
+        _number("statistics.cl_sigma", self.cl_sigma, low=0.0, low_open=True, high=8.0)
+        _number(
+            "statistics.projection_cl_sigma",
+            self.projection_cl_sigma,
+            low=0.0,
+            low_open=True,
+            high=8.0,
+        )
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a ``muphilic reach`` run depends on."""
+
+    seed: int = 20231121
+    beam: BeamConfig = field(default_factory=BeamConfig)
+    emission: EmissionConfig = field(default_factory=EmissionConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
+    statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
+    g2_scenario: str = "2023"
+    experiments: tuple[str, ...] = ("miniboone", "microboone", "sbnd")
+    detector_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def validate(self) -> RunConfig:
+        """Check every field; return ``self`` so calls chain."""
+        _number("seed", self.seed, low=0, high=2**63 - 1, integer=True)
+        self.beam.validate()
+        self.emission.validate()
+        self.scan.validate()
+        self.statistics.validate()
+        _require(
+            self.g2_scenario in ("2023", "2025"),
+            "g2.scenario",
+            f"must be '2023' or '2025', got {self.g2_scenario!r}",
+        )
+        _require(len(self.experiments) > 0, "experiments.names", "must not be empty")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary in the layout of the TOML file."""
+        return {
+            "seed": self.seed,
+            "beam": asdict(self.beam),
+            "emission": {**asdict(self.emission), "channels": list(self.emission.channels)},
+            "scan": asdict(self.scan),
+            "statistics": asdict(self.statistics),
+            "g2": {"scenario": self.g2_scenario},
+            "experiments": {"names": list(self.experiments)},
+            "detectors": {k: dict(v) for k, v in self.detector_overrides.items()},
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON form (recorded in every output)."""
+        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def to_toml(self) -> str:
+        """The configuration as TOML text (what ``muphilic config --show-defaults`` prints)."""
+        return _to_toml(self.to_dict())
+
+
+def _section(cls: type, name: str, table: Any) -> Any:
+    _require(isinstance(table, dict), name, "must be a table")
+    allowed = {f.name for f in fields(cls)}
+    unknown = sorted(set(table) - allowed)
+    _require(
+        not unknown,
+        f"{name}.{unknown[0]}" if unknown else name,
+        f"unknown key; allowed keys are {sorted(allowed)}",
+    )
+    values = dict(table)
+    if "channels" in values:
+        _require(isinstance(values["channels"], list), f"{name}.channels", "must be a list")
+        values["channels"] = tuple(values["channels"])
+    return replace(cls(), **values)
+
+
+def config_from_dict(data: dict[str, Any]) -> RunConfig:
+    """Build and validate a :class:`RunConfig` from the TOML layout."""
+    top = {"seed", "beam", "emission", "scan", "statistics", "g2", "experiments", "detectors"}
+    unknown = sorted(set(data) - top)
+    _require(not unknown, unknown[0] if unknown else "", f"unknown key; allowed are {sorted(top)}")
+    config = RunConfig()
+    kwargs: dict[str, Any] = {}
+    if "seed" in data:
+        kwargs["seed"] = data["seed"]
+    for key, cls in (
+        ("beam", BeamConfig),
+        ("emission", EmissionConfig),
+        ("scan", ScanConfig),
+        ("statistics", StatisticsConfig),
+    ):
+        if key in data:
+            kwargs[key] = _section(cls, key, data[key])
+    if "g2" in data:
+        g2 = data["g2"]
+        _require(
+            isinstance(g2, dict) and set(g2) <= {"scenario"},
+            "g2",
+            "must be a table with the single key 'scenario'",
+        )
+        kwargs["g2_scenario"] = str(g2.get("scenario", "2023"))
+    if "experiments" in data:
+        exp = data["experiments"]
+        _require(
+            isinstance(exp, dict) and set(exp) <= {"names"},
+            "experiments",
+            "must be a table with the single key 'names'",
+        )
+        names = exp.get("names", list(config.experiments))
+        _require(
+            isinstance(names, list) and all(isinstance(n, str) for n in names),
+            "experiments.names",
+            "must be a list of detector names",
+        )
+        kwargs["experiments"] = tuple(names)
+    if "detectors" in data:
+        det = data["detectors"]
+        _require(
+            isinstance(det, dict) and all(isinstance(v, dict) for v in det.values()),
+            "detectors",
+            "must hold one table per detector",
+        )
+        kwargs["detector_overrides"] = {k: dict(v) for k, v in det.items()}
+    return replace(config, **kwargs).validate()
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and validate a run configuration from a TOML file.
+
+    Raises
+    ------
+    ConfigError
+        If the file cannot be read or parsed, or a field is invalid.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read configuration ({err.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from None
+    return config_from_dict(data)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def _to_toml(data: dict[str, Any], prefix: str = "") -> str:
+    lines: list[str] = []
+    tables: list[tuple[str, dict[str, Any]]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((f"{prefix}{key}", value))
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    out = "\n".join(lines)
+    for name, table in tables:
+        body = _to_toml(table, prefix=f"{name}.").strip("\n")
+        if any(not isinstance(v, dict) for v in table.values()) or not table:
+            out += f"\n\n[{name}]\n" + body.lstrip("\n")
+        elif body:
+            out += "\n\n" + body
+    return out.strip("\n") + "\n"

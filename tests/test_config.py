@@ -1,0 +1,61 @@
+"""Run configuration: defaults, TOML round trip, and errors that name the field."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from muphilic.config import ConfigError, RunConfig, config_from_dict, load_config
+
+
+def test_defaults_round_trip_through_toml():
+    config = RunConfig().validate()
+    again = config_from_dict(tomllib.loads(config.to_toml()))
+    assert again == config
+    assert again.digest() == config.digest()
+
+
+def test_digest_changes_with_content():
+    assert RunConfig(seed=1).digest() != RunConfig(seed=2).digest()
+
+
+def test_overrides_round_trip():
+    config = RunConfig(detector_overrides={"sbnd": {"pot": 2e21, "efficiency": 0.1}})
+    assert config_from_dict(tomllib.loads(config.to_toml())) == config
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"scan": {"n_masses": 1}}, "scan.n_masses"),
+        ({"scan": {"n_mass": 3}}, "scan.n_mass"),
+        ({"scan": {"mass_max_MeV": 250.0}}, "scan.mass_max_MeV"),
+        ({"scan": {"coupling_min": -1.0}}, "scan.coupling_min"),
+        ({"unknown": 1}, "unknown"),
+        ({"statistics": {"method": "bayes"}}, "statistics.method"),
+        ({"statistics": {"cl_sigma": "five"}}, "statistics.cl_sigma"),
+        ({"emission": {"channels": ["kaon", "tau"]}}, "emission.channels"),
+        ({"beam": {"pot": -5}}, "beam.pot"),
+        ({"beam": {"pot": 1.5}}, "beam.pot"),
+        ({"g2": {"scenario": "2019"}}, "g2.scenario"),
+        ({"seed": True}, "seed"),
+    ],
+)
+def test_bad_values_name_the_field(data, field):
+    with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
+        config_from_dict(data)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[scan\nn_masses = 3\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken)
+    good = tmp_path / "good.toml"
+    good.write_text("seed = 7\n[scan]\nn_masses = 5\n")
+    config = load_config(good)
+    assert config.seed == 7
+    assert config.scan.n_masses == 5
