@@ -21,7 +21,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["DecayInputError", "decay_probability", "decay_probability_grid"]
+__all__ = [
+    "DecayInputError",
+    "decay_probability",
+    "decay_probability_grid",
+    "probability_block",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -103,11 +108,31 @@ def decay_probability_grid(
         raise DecayInputError("decay lengths at y = 1 must be positive")
     if not np.all(np.isfinite(y)) or np.any(y <= 0):
         raise DecayInputError("couplings must be positive and finite")
-    inv = (y**2)[:, None] * (1.0 / lam1)[None, :]  # 1 / lambda, (K, N), finite
-    out = np.multiply(inv, -lin[None, :])
+    out = np.empty((y.shape[0], lin.shape[0]))
+    probability_block(lin, lout - lin, 1.0 / lam1, y**2, out, np.empty_like(out))
+    return out
+
+
+def probability_block(
+    l_in: FloatArray,
+    dl: FloatArray,
+    inv_decay_length_y1: FloatArray,
+    y2: FloatArray,
+    out: FloatArray,
+    work: FloatArray,
+) -> FloatArray:
+    """Kernel of :func:`decay_probability_grid` writing into preallocated buffers.
+
+    ``out[k, i] = exp(-y2_k L_in,i / lambda1_i) * -expm1(-y2_k dL_i / lambda1_i)``
+    for validated inputs (no checks here); ``out`` and ``work`` are (K, N)
+    float64 arrays (``work`` is scratch). Callers that loop over chunks reuse the
+    buffers so that the temporaries stay in cache.
+    """
+    np.multiply(y2[:, None], inv_decay_length_y1[None, :], out=work)  # 1 / lambda_ki
+    np.multiply(work, -l_in[None, :], out=out)
     np.exp(out, out=out)
-    tmp = np.multiply(inv, -(lout - lin)[None, :])
-    np.expm1(tmp, out=tmp)
-    np.multiply(out, tmp, out=out)
+    np.multiply(work, -dl[None, :], out=work)
+    np.expm1(work, out=work)
+    np.multiply(out, work, out=out)
     np.negative(out, out=out)
     return out

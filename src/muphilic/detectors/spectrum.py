@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
 from muphilic.constants import MeV
-from muphilic.detectors.decay import decay_probability_grid
+from muphilic.detectors.decay import probability_block
 from muphilic.detectors.definitions import Detector
 from muphilic.detectors.geometry import ray_intervals
 from muphilic.detectors.photons import cut_efficiency
@@ -49,8 +49,8 @@ FloatArray = NDArray[np.float64]
 #: The production channels of the paper, always present in summaries.
 CHANNELS: tuple[str, ...] = ("kaon", "pion", "muon")
 
-#: Upper bound on K * (entries per chunk): keeps the (K, N) temporaries ~ 16 MB.
-_CHUNK_ELEMENTS = 2_000_000
+#: Upper bound on K * (entries per chunk): two (K, chunk) buffers of ~1 MB each.
+_CHUNK_ELEMENTS = 131_072
 
 
 class SpectrumError(ValueError):
@@ -209,16 +209,28 @@ def _sample_contribution(
     per_scalar_rows = fractions.shape[0] > 1
     in_window = fractions.sum(axis=1)
 
+    # Chunks of scalars small enough for the (K, chunk) buffers to stay in cache.
     chunk = max(1, _CHUNK_ELEMENTS // n_couplings)
-    for start in range(0, l_in.shape[0], chunk):
-        stop = start + chunk
-        prob = decay_probability_grid(
-            l_in[start:stop], l_out[start:stop], decay_length_y1[start:stop], couplings
+    n_hit = l_in.shape[0]
+    buffer = np.empty((n_couplings, min(chunk, n_hit)))
+    work = np.empty_like(buffer)
+    y2 = couplings**2
+    inv_lambda1 = 1.0 / decay_length_y1
+    dl = l_out - l_in
+    for start in range(0, n_hit, chunk):
+        stop = min(start + chunk, n_hit)
+        size = stop - start
+        prob = probability_block(
+            l_in[start:stop],
+            dl[start:stop],
+            inv_lambda1[start:stop],
+            y2,
+            buffer[:, :size],
+            work[:, :size],
         )
         w = weight[start:stop]
         if per_scalar_rows:
-            rows = fractions[start:stop]
-            spectrum += prob @ (w[:, None] * rows)
+            spectrum += prob @ (w[:, None] * fractions[start:stop])
             t_weight = w * in_window[start:stop]
         else:
             spectrum += np.outer(prob @ w, fractions[0])
