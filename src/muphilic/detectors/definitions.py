@@ -1,0 +1,634 @@
+"""Detector definitions: a frozen :class:`Detector` and its TOML files.
+
+A detector is data, not code. Each packaged detector lives in
+``muphilic/data/detectors/<name>.toml`` (documented, number by number, in the
+README of that folder); a user adds one by writing a file with the same keys
+and passing its path to :func:`load_detector`.
+
+TOML schema (units are in the key names; every unknown key is an error)
+-----------------------------------------------------------------------
+::
+
+    name = "MiniBooNE"            # required
+    description = "..."           # optional
+    pot = 6.46e20                 # protons on target of the analysis, required
+    efficiency = 0.40             # flat two-photon efficiency, 0 < e <= 1, required
+    resolution = 0.15             # Gaussian m_gg resolution / m_S, > 0, required
+    fiducial_mass_t = 450.0       # optional, metric tonnes
+    density_g_cm3 = 0.845         # optional, of the fiducial medium
+
+    [geometry]                    # required
+    shape = "sphere"              # "sphere" or "box" (axis-aligned in the beam frame)
+    centre_m = [0.0, 0.0, 541.0]  # beam frame: z along the beam, origin at the horn
+    radius_m = 5.03               # sphere only
+    # size_m = [2.56, 2.32, 10.36]  box only: full lengths along x, y, z
+
+    [bins]                        # required: edges_MeV, or min_MeV + max_MeV + width_MeV
+    edges_MeV = [32.0, 40.0, 48.0]
+
+    [cuts]                        # optional; all default to "no cut"
+    track_mass_MeV = 32.0         # Eq. (6) threshold f: a number, or [[E1+E2, f], ...]
+    track_mass_applies_to = "reconstructed"   # or "true"
+    photon_energy_high_min_MeV = 30.0
+    photon_energy_low_min_MeV = 20.0
+
+    [sources]                     # optional: dotted key -> citation string
+    pot = "paper, p. 4"
+
+Inside the package every length is in mm, energy in MeV and mass in the
+:mod:`hepunits` mass unit (CLHEP convention); TOML files use the units in their
+key names and are converted on reading and writing only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from muphilic.constants import MeV, cm3, g, m
+from muphilic.data import data_file
+
+__all__ = [
+    "Detector",
+    "DetectorConfigError",
+    "PhotonCuts",
+    "available_detectors",
+    "detector_from_mapping",
+    "detector_to_toml",
+    "load_detector",
+]
+
+FloatArray = NDArray[np.float64]
+
+# Local unit definition (hepunits has kg but no tonne); candidate for constants.py.
+_TONNE: float = 1000.0 * 1000.0 * g
+_DENSITY_UNIT: float = g / cm3
+
+_PACKAGE_FOLDER = "detectors"
+
+Shape = Literal["sphere", "box"]
+TrackMassMode = Literal["reconstructed", "true"]
+
+
+class DetectorConfigError(ValueError):
+    """A detector definition is missing a field or has a bad value."""
+
+
+def _fail(field_name: str, message: str) -> DetectorConfigError:
+    return DetectorConfigError(f"detector field '{field_name}': {message}")
+
+
+def _finite_positive(field_name: str, value: float, *, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(field_name, f"expected a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        bound = "non-negative" if allow_zero else "positive"
+        raise _fail(field_name, f"must be a finite {bound} number, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class PhotonCuts:
+    """Selection cuts on the two photons of S -> gamma gamma.
+
+    Parameters
+    ----------
+    track_mass : float or None
+        Constant threshold f of the "track mass" cut m_gg > f(E1 + E2)
+        (paper Eq. (6)), MeV. ``None`` for no cut.
+    track_mass_table : tuple of (E1 + E2, f) pairs or None
+        The same threshold as a function of the summed photon energy, MeV,
+        interpolated linearly and constant beyond the end points. At most one
+        of ``track_mass`` and ``track_mass_table`` may be given.
+    track_mass_applies_to : {"reconstructed", "true"}
+        ``"reconstructed"`` (default): the cut is applied to the smeared m_gg,
+        i.e. bins (or parts of bins) below f(E_S) are removed for each scalar.
+        ``"true"``: the cut acts on the true m_gg = m_S, removing every scalar
+        with m_S <= f(E_S). See :mod:`muphilic.detectors.photons`.
+    e_high_min, e_low_min : float
+        Minimum lab energies of the harder and softer photon, MeV (0: no cut).
+    """
+
+    track_mass: float | None = None
+    track_mass_table: tuple[tuple[float, float], ...] | None = None
+    track_mass_applies_to: TrackMassMode = "reconstructed"
+    e_high_min: float = 0.0
+    e_low_min: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.track_mass is not None and self.track_mass_table is not None:
+            raise _fail("cuts.track_mass_MeV", "give a constant or a table, not both")
+        if self.track_mass is not None:
+            object.__setattr__(
+                self,
+                "track_mass",
+                _finite_positive("cuts.track_mass_MeV", self.track_mass, allow_zero=True),
+            )
+        if self.track_mass_table is not None:
+            table = tuple(
+                (
+                    _finite_positive("cuts.track_mass_MeV", float(e), allow_zero=True),
+                    _finite_positive("cuts.track_mass_MeV", float(f), allow_zero=True),
+                )
+                for e, f in self.track_mass_table
+            )
+            energies = [e for e, _ in table]
+            if len(table) < 2 or any(b <= a for a, b in itertools.pairwise(energies)):
+                raise _fail(
+                    "cuts.track_mass_MeV",
+                    "a table needs at least two [E1+E2, f] pairs with increasing E1+E2",
+                )
+            object.__setattr__(self, "track_mass_table", table)
+        if self.track_mass_applies_to not in ("reconstructed", "true"):
+            raise _fail(
+                "cuts.track_mass_applies_to",
+                f"must be 'reconstructed' or 'true', got {self.track_mass_applies_to!r}",
+            )
+        for name, key in (
+            ("e_high_min", "cuts.photon_energy_high_min_MeV"),
+            ("e_low_min", "cuts.photon_energy_low_min_MeV"),
+        ):
+            object.__setattr__(
+                self, name, _finite_positive(key, getattr(self, name), allow_zero=True)
+            )
+
+    @property
+    def has_track_mass_cut(self) -> bool:
+        """Whether a track-mass cut (Eq. (6)) is configured."""
+        return self.track_mass is not None or self.track_mass_table is not None
+
+    def track_mass_threshold(self, energy_sum: ArrayLike) -> FloatArray:
+        """The threshold f(E1 + E2) of Eq. (6), MeV (0 where there is no cut).
+
+        Parameters
+        ----------
+        energy_sum : array_like
+            E1 + E2 (= E_S for the true decay), MeV.
+        """
+        e = np.asarray(energy_sum, dtype=np.float64)
+        if self.track_mass_table is not None:
+            points = np.asarray(self.track_mass_table, dtype=np.float64)
+            return np.interp(e, points[:, 0], points[:, 1])
+        value = 0.0 if self.track_mass is None else self.track_mass
+        return np.full(e.shape, value, dtype=np.float64)
+
+
+def _as_tuple(field_name: str, value: Any, length: int | None) -> tuple[float, ...]:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise _fail(field_name, f"expected a list of numbers, got {value!r}") from exc
+    if array.ndim != 1 or (length is not None and array.shape[0] != length):
+        wanted = f"{length} numbers" if length is not None else "a flat list of numbers"
+        raise _fail(field_name, f"expected {wanted}, got {value!r}")
+    if not np.all(np.isfinite(array)):
+        raise _fail(field_name, f"must be finite, got {value!r}")
+    return tuple(float(v) for v in array)
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A fiducial volume on the Booster Neutrino Beam and its diphoton analysis.
+
+    Parameters
+    ----------
+    name : str
+        Display name (``"MiniBooNE"``).
+    shape : {"sphere", "box"}
+        Fiducial volume shape; boxes are axis-aligned in the beam frame.
+    centre : (3,) tuple
+        Centre of the volume in the beam frame (z along the beam, origin at the
+        upstream end of the horn), mm.
+    size : tuple
+        ``(radius,)`` for a sphere, ``(dx, dy, dz)`` full lengths for a box, mm.
+    pot : float
+        Protons on target of the analysed data set (or projection).
+    efficiency : float
+        Flat two-photon detection efficiency, 0 < efficiency <= 1.
+    resolution : float
+        Gaussian m_gg resolution as a fraction of m_S (sigma = resolution * m_S).
+    bin_edges : tuple
+        Analysis m_gg bin edges, MeV, strictly increasing; the first and last
+        edges are the analysis window.
+    cuts : PhotonCuts
+        Photon selection (track-mass cut, photon-energy thresholds).
+    fiducial_mass : float or None
+        Fiducial mass in :mod:`hepunits` mass units (for background scaling and
+        bookkeeping; the signal uses the geometry only).
+    density : float or None
+        Density of the fiducial medium, hepunits (g/cm3 = ``g / cm3``).
+    description : str
+        Free text.
+    sources : tuple of (key, citation) pairs
+        Provenance of each number, keyed by its TOML key (``"pot"``,
+        ``"geometry.centre_m"``...).
+    """
+
+    name: str
+    shape: Shape
+    centre: tuple[float, float, float]
+    size: tuple[float, ...]
+    pot: float
+    efficiency: float
+    resolution: float
+    bin_edges: tuple[float, ...]
+    cuts: PhotonCuts = field(default_factory=PhotonCuts)
+    fiducial_mass: float | None = None
+    density: float | None = None
+    description: str = ""
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise _fail("name", f"must be a non-empty string, got {self.name!r}")
+        if self.shape not in ("sphere", "box"):
+            raise _fail("geometry.shape", f"must be 'sphere' or 'box', got {self.shape!r}")
+        centre = _as_tuple("geometry.centre_m", self.centre, 3)
+        object.__setattr__(self, "centre", centre)
+        if self.shape == "sphere":
+            size = _as_tuple("geometry.radius_m", self.size, 1)
+            _finite_positive("geometry.radius_m", size[0])
+        else:
+            size = _as_tuple("geometry.size_m", self.size, 3)
+            for value in size:
+                _finite_positive("geometry.size_m", value)
+        object.__setattr__(self, "size", size)
+        object.__setattr__(self, "pot", _finite_positive("pot", self.pot))
+        eff = _finite_positive("efficiency", self.efficiency)
+        if eff > 1:
+            raise _fail("efficiency", f"must be at most 1, got {self.efficiency!r}")
+        object.__setattr__(self, "efficiency", eff)
+        object.__setattr__(self, "resolution", _finite_positive("resolution", self.resolution))
+        edges = _as_tuple("bins.edges_MeV", self.bin_edges, None)
+        if len(edges) < 2 or edges[0] < 0 or any(b <= a for a, b in itertools.pairwise(edges)):
+            raise _fail(
+                "bins.edges_MeV",
+                f"need at least two non-negative, strictly increasing edges, got {list(edges)}",
+            )
+        object.__setattr__(self, "bin_edges", edges)
+        if not isinstance(self.cuts, PhotonCuts):
+            raise _fail("cuts", f"must be a PhotonCuts, got {type(self.cuts).__name__}")
+        if self.fiducial_mass is not None:
+            object.__setattr__(
+                self, "fiducial_mass", _finite_positive("fiducial_mass_t", self.fiducial_mass)
+            )
+        if self.density is not None:
+            object.__setattr__(self, "density", _finite_positive("density_g_cm3", self.density))
+        sources = tuple((str(k), str(v)) for k, v in self.sources)
+        for key, _ in sources:
+            if key not in _SOURCE_KEYS:
+                raise _fail(
+                    f"sources.{key}", f"names no detector field; known: {sorted(_SOURCE_KEYS)}"
+                )
+        object.__setattr__(self, "sources", sources)
+
+    # --- geometry -----------------------------------------------------------
+    @property
+    def centre_array(self) -> FloatArray:
+        """Centre as a (3,) array, mm."""
+        return np.asarray(self.centre, dtype=np.float64)
+
+    @property
+    def radius(self) -> float:
+        """Sphere radius, mm (spheres only)."""
+        if self.shape != "sphere":
+            raise AttributeError(f"{self.name} is a {self.shape}, it has no radius")
+        return self.size[0]
+
+    @property
+    def half_lengths(self) -> FloatArray:
+        """Box half lengths (3,), mm (boxes only)."""
+        if self.shape != "box":
+            raise AttributeError(f"{self.name} is a {self.shape}, it has no half lengths")
+        return 0.5 * np.asarray(self.size, dtype=np.float64)
+
+    @property
+    def volume(self) -> float:
+        """Fiducial volume, mm^3."""
+        if self.shape == "sphere":
+            return 4.0 / 3.0 * math.pi * self.size[0] ** 3
+        return float(np.prod(self.size))
+
+    def bounding_sphere(self) -> tuple[FloatArray, float]:
+        """Smallest sphere about the centre that contains the volume: (centre (3,), radius), mm.
+
+        For aiming samplers at the detector (forced-direction technique).
+        """
+        if self.shape == "sphere":
+            return self.centre_array, self.size[0]
+        return self.centre_array, float(np.linalg.norm(self.half_lengths))
+
+    # --- analysis -----------------------------------------------------------
+    @property
+    def edges(self) -> FloatArray:
+        """Bin edges as an array, MeV."""
+        return np.asarray(self.bin_edges, dtype=np.float64)
+
+    @property
+    def n_bins(self) -> int:
+        """Number of analysis bins."""
+        return len(self.bin_edges) - 1
+
+    @property
+    def window(self) -> tuple[float, float]:
+        """Analysis window (lowest, highest edge), MeV."""
+        return self.bin_edges[0], self.bin_edges[-1]
+
+    def source(self, key: str) -> str | None:
+        """The citation recorded for TOML key ``key`` (``None`` if none)."""
+        return dict(self.sources).get(key)
+
+
+# --- TOML reading ---------------------------------------------------------------
+_TOP_KEYS = {
+    "name",
+    "description",
+    "pot",
+    "efficiency",
+    "resolution",
+    "fiducial_mass_t",
+    "density_g_cm3",
+    "geometry",
+    "bins",
+    "cuts",
+    "sources",
+}
+_GEOMETRY_KEYS = {"shape", "centre_m", "radius_m", "size_m"}
+_BINS_KEYS = {"edges_MeV", "min_MeV", "max_MeV", "width_MeV"}
+_CUTS_KEYS = {
+    "track_mass_MeV",
+    "track_mass_applies_to",
+    "photon_energy_high_min_MeV",
+    "photon_energy_low_min_MeV",
+}
+_SOURCE_KEYS = (
+    {k for k in _TOP_KEYS if k not in {"geometry", "bins", "cuts", "sources"}}
+    | {f"geometry.{k}" for k in _GEOMETRY_KEYS}
+    | {f"bins.{k}" for k in _BINS_KEYS}
+    | {f"cuts.{k}" for k in _CUTS_KEYS}
+)
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise _fail(f"{prefix}{key}", f"unknown key; allowed here: {sorted(allowed)}")
+
+
+def _require(table: Mapping[str, Any], key: str, prefix: str) -> Any:
+    if key not in table:
+        raise _fail(f"{prefix}{key}", "is required")
+    return table[key]
+
+
+def _table(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str, Any]:
+    if key not in data:
+        if required:
+            raise _fail(key, "table is required")
+        return {}
+    value = data[key]
+    if not isinstance(value, Mapping):
+        raise _fail(key, f"must be a table, got {value!r}")
+    return value
+
+
+def _number(table: Mapping[str, Any], key: str, prefix: str, default: float | None = None) -> float:
+    if key not in table:
+        if default is None:
+            raise _fail(f"{prefix}{key}", "is required")
+        return default
+    return _finite_positive(f"{prefix}{key}", table[key], allow_zero=True)
+
+
+def _bin_edges(bins: Mapping[str, Any]) -> tuple[float, ...]:
+    _check_keys(bins, _BINS_KEYS, "bins.")
+    range_keys = {"min_MeV", "max_MeV", "width_MeV"}
+    if "edges_MeV" in bins:
+        if range_keys & set(bins):
+            raise _fail("bins.edges_MeV", "give edges_MeV or min/max/width_MeV, not both")
+        return tuple(v * MeV for v in _as_tuple("bins.edges_MeV", bins["edges_MeV"], None))
+    for key in sorted(range_keys):
+        _require(bins, key, "bins.")
+    low = _number(bins, "min_MeV", "bins.")
+    high = _number(bins, "max_MeV", "bins.")
+    width = _finite_positive("bins.width_MeV", bins["width_MeV"])
+    n_float = (high - low) / width
+    n = round(n_float)
+    if n < 1 or abs(n - n_float) > 1e-9 * max(1.0, n_float):
+        raise _fail(
+            "bins.width_MeV",
+            f"({high} - {low}) MeV is not a whole number of {width} MeV bins",
+        )
+    return tuple(float(low + width * i) * MeV for i in range(n + 1))
+
+
+def _cuts(cuts: Mapping[str, Any]) -> PhotonCuts:
+    _check_keys(cuts, _CUTS_KEYS, "cuts.")
+    track_mass: float | None = None
+    table: tuple[tuple[float, float], ...] | None = None
+    if "track_mass_MeV" in cuts:
+        raw = cuts["track_mass_MeV"]
+        if isinstance(raw, list):
+            rows = []
+            for row in raw:
+                pair = _as_tuple("cuts.track_mass_MeV", row, 2)
+                rows.append((pair[0] * MeV, pair[1] * MeV))
+            table = tuple(rows)
+        else:
+            track_mass = _finite_positive("cuts.track_mass_MeV", raw, allow_zero=True) * MeV
+    mode = cuts.get("track_mass_applies_to", "reconstructed")
+    return PhotonCuts(
+        track_mass=track_mass,
+        track_mass_table=table,
+        track_mass_applies_to=mode,
+        e_high_min=_number(cuts, "photon_energy_high_min_MeV", "cuts.", 0.0) * MeV,
+        e_low_min=_number(cuts, "photon_energy_low_min_MeV", "cuts.", 0.0) * MeV,
+    )
+
+
+def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
+    """Build a :class:`Detector` from the parsed contents of a detector TOML file.
+
+    Raises
+    ------
+    DetectorConfigError
+        Naming the missing, unknown or bad field.
+    """
+    if not isinstance(data, Mapping):
+        raise DetectorConfigError(f"a detector definition must be a table, got {data!r}")
+    _check_keys(data, _TOP_KEYS, "")
+    name = _require(data, "name", "")
+    if not isinstance(name, str):
+        raise _fail("name", f"must be a string, got {name!r}")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise _fail("description", f"must be a string, got {description!r}")
+
+    geometry = _table(data, "geometry", required=True)
+    _check_keys(geometry, _GEOMETRY_KEYS, "geometry.")
+    shape = _require(geometry, "shape", "geometry.")
+    if shape not in ("sphere", "box"):
+        raise _fail("geometry.shape", f"must be 'sphere' or 'box', got {shape!r}")
+    centre = tuple(
+        v * m
+        for v in _as_tuple("geometry.centre_m", _require(geometry, "centre_m", "geometry."), 3)
+    )
+    if shape == "sphere":
+        if "size_m" in geometry:
+            raise _fail("geometry.size_m", "is for boxes; a sphere takes radius_m")
+        size: tuple[float, ...] = (
+            _finite_positive("geometry.radius_m", _require(geometry, "radius_m", "geometry.")) * m,
+        )
+    else:
+        if "radius_m" in geometry:
+            raise _fail("geometry.radius_m", "is for spheres; a box takes size_m = [dx, dy, dz]")
+        size = tuple(
+            v * m
+            for v in _as_tuple("geometry.size_m", _require(geometry, "size_m", "geometry."), 3)
+        )
+
+    bins = _table(data, "bins", required=True)
+    edges = _bin_edges(bins)
+    cuts = _cuts(_table(data, "cuts", required=False))
+
+    sources_table = _table(data, "sources", required=False)
+    sources = []
+    for key, value in sources_table.items():
+        if key not in _SOURCE_KEYS:
+            raise _fail(f"sources.{key}", f"names no detector field; known: {sorted(_SOURCE_KEYS)}")
+        if not isinstance(value, str):
+            raise _fail(f"sources.{key}", f"must be a string, got {value!r}")
+        sources.append((key, value))
+
+    mass = data.get("fiducial_mass_t")
+    density = data.get("density_g_cm3")
+    return Detector(
+        name=name,
+        shape=shape,
+        centre=centre,  # type: ignore[arg-type]
+        size=size,
+        pot=_require(data, "pot", ""),
+        efficiency=_require(data, "efficiency", ""),
+        resolution=_require(data, "resolution", ""),
+        bin_edges=edges,
+        cuts=cuts,
+        fiducial_mass=None if mass is None else _finite_positive("fiducial_mass_t", mass) * _TONNE,
+        density=None
+        if density is None
+        else _finite_positive("density_g_cm3", density) * _DENSITY_UNIT,
+        description=description,
+        sources=tuple(sources),
+    )
+
+
+def _read_toml(source: Traversable | Path) -> Detector:
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DetectorConfigError(f"{source.name}: not valid TOML ({exc})") from exc
+    try:
+        return detector_from_mapping(data)
+    except DetectorConfigError as exc:
+        raise DetectorConfigError(f"{source.name}: {exc}") from exc
+
+
+def available_detectors() -> list[str]:
+    """Names (file stems, lower case) of the detectors shipped with muphilic."""
+    folder = files("muphilic.data").joinpath(_PACKAGE_FOLDER)
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    )
+
+
+def load_detector(name_or_path: str | Path) -> Detector:
+    """A packaged detector by name (case-insensitive), or a detector TOML file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        ``"miniboone"``, ``"microboone"``, ``"sbnd"``, ``"icarus"``, or the path
+        of a TOML file following the schema of this module.
+
+    Raises
+    ------
+    DetectorConfigError
+        For an unknown name or a bad file (the message names the field).
+    """
+    key = str(name_or_path)
+    if key.lower() in available_detectors():
+        return _read_toml(data_file(_PACKAGE_FOLDER, f"{key.lower()}.toml"))
+    path = Path(key)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise DetectorConfigError(f"no detector file {key}")
+        return _read_toml(path)
+    raise DetectorConfigError(
+        f"unknown detector {key!r}: packaged detectors are {available_detectors()}, "
+        "or give the path of a .toml file"
+    )
+
+
+# --- TOML writing ----------------------------------------------------------------
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(float(value))
+    if isinstance(value, Sequence):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def detector_to_toml(detector: Detector) -> str:
+    """The TOML text of ``detector`` (the inverse of :func:`load_detector`)."""
+    lines = [f"name = {_toml_value(detector.name)}"]
+    if detector.description:
+        lines.append(f"description = {_toml_value(detector.description)}")
+    lines += [
+        f"pot = {_toml_value(detector.pot)}",
+        f"efficiency = {_toml_value(detector.efficiency)}",
+        f"resolution = {_toml_value(detector.resolution)}",
+    ]
+    if detector.fiducial_mass is not None:
+        lines.append(f"fiducial_mass_t = {_toml_value(detector.fiducial_mass / _TONNE)}")
+    if detector.density is not None:
+        lines.append(f"density_g_cm3 = {_toml_value(detector.density / _DENSITY_UNIT)}")
+    lines += ["", "[geometry]", f"shape = {_toml_value(detector.shape)}"]
+    lines.append(f"centre_m = {_toml_value([c / m for c in detector.centre])}")
+    if detector.shape == "sphere":
+        lines.append(f"radius_m = {_toml_value(detector.size[0] / m)}")
+    else:
+        lines.append(f"size_m = {_toml_value([s / m for s in detector.size])}")
+    lines += ["", "[bins]", f"edges_MeV = {_toml_value([e / MeV for e in detector.bin_edges])}"]
+    cuts = detector.cuts
+    lines += ["", "[cuts]"]
+    if cuts.track_mass is not None:
+        lines.append(f"track_mass_MeV = {_toml_value(cuts.track_mass / MeV)}")
+    if cuts.track_mass_table is not None:
+        rows = [[e / MeV, f / MeV] for e, f in cuts.track_mass_table]
+        lines.append(f"track_mass_MeV = {_toml_value(rows)}")
+    lines += [
+        f"track_mass_applies_to = {_toml_value(cuts.track_mass_applies_to)}",
+        f"photon_energy_high_min_MeV = {_toml_value(cuts.e_high_min / MeV)}",
+        f"photon_energy_low_min_MeV = {_toml_value(cuts.e_low_min / MeV)}",
+    ]
+    if detector.sources:
+        lines += ["", "[sources]"]
+        lines += [f'"{key}" = {_toml_value(value)}' for key, value in detector.sources]
+    return "\n".join(lines) + "\n"
