@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import muphilic.detectors as det
-from muphilic.constants import cm3, g, m
+from muphilic.constants import cm3, g, m, tonne
 from muphilic.detectors import (
     Detector,
     DetectorConfigError,
@@ -19,7 +19,6 @@ from muphilic.detectors import (
     detector_to_toml,
     load_detector,
 )
-from muphilic.detectors.definitions import _TONNE
 
 MINIMAL = {
     "name": "Test",
@@ -56,8 +55,8 @@ def test_miniboone_radius_holds_the_fiducial_mass():
     # 0.845 g/cm^3 must hold the paper's 450 t (to the 5 digits quoted).
     mb = det.MINIBOONE
     mass = 4.0 / 3.0 * math.pi * mb.radius**3 * 0.845 * g / cm3
-    assert mass / _TONNE == pytest.approx(450.0, rel=1e-4)
-    assert mb.fiducial_mass / _TONNE == 450.0
+    assert mass / tonne == pytest.approx(450.0, rel=1e-4)
+    assert mb.fiducial_mass / tonne == 450.0
     assert mb.centre[2] == 541 * m
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "tau_mu",
     "tau_pi",
     "tesla",
+    "tonne",
 ]
 
 pi = math.pi
@@ -90,6 +91,7 @@ barn: float = _u.barn
 g: float = _u.g
 tesla: float = _u.tesla
 kA: float = 1000.0 * _u.ampere
+tonne: float = 1000.0 * _u.kg
 
 # --- fundamental constants ----------------------------------------------------
 c_light: float = _c.c_light  # mm / ns

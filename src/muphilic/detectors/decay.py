@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from muphilic.errors import MuphilicError
+
 __all__ = [
     "DecayInputError",
     "decay_probability",
@@ -31,7 +33,7 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 
-class DecayInputError(ValueError):
+class DecayInputError(MuphilicError):
     """Path lengths or decay lengths that do not describe a flight through a volume."""
 
 

@@ -55,8 +55,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from muphilic.constants import MeV, cm3, g, m
+from muphilic.constants import MeV, cm3, g, m, tonne
 from muphilic.data import data_file
+from muphilic.errors import MuphilicError
 
 __all__ = [
     "Detector",
@@ -70,8 +71,6 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-# Local unit definition (hepunits has kg but no tonne); candidate for constants.py.
-_TONNE: float = 1000.0 * 1000.0 * g
 _DENSITY_UNIT: float = g / cm3
 
 _PACKAGE_FOLDER = "detectors"
@@ -80,7 +79,7 @@ Shape = Literal["sphere", "box"]
 TrackMassMode = Literal["reconstructed", "true"]
 
 
-class DetectorConfigError(ValueError):
+class DetectorConfigError(MuphilicError):
     """A detector definition is missing a field or has a bad value."""
 
 
@@ -523,7 +522,7 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
         resolution=_require(data, "resolution", ""),
         bin_edges=edges,
         cuts=cuts,
-        fiducial_mass=None if mass is None else _finite_positive("fiducial_mass_t", mass) * _TONNE,
+        fiducial_mass=None if mass is None else _finite_positive("fiducial_mass_t", mass) * tonne,
         density=None
         if density is None
         else _finite_positive("density_g_cm3", density) * _DENSITY_UNIT,
@@ -606,7 +605,7 @@ def detector_to_toml(detector: Detector) -> str:
         f"resolution = {_toml_value(detector.resolution)}",
     ]
     if detector.fiducial_mass is not None:
-        lines.append(f"fiducial_mass_t = {_toml_value(detector.fiducial_mass / _TONNE)}")
+        lines.append(f"fiducial_mass_t = {_toml_value(detector.fiducial_mass / tonne)}")
     if detector.density is not None:
         lines.append(f"density_g_cm3 = {_toml_value(detector.density / _DENSITY_UNIT)}")
     lines += ["", "[geometry]", f"shape = {_toml_value(detector.shape)}"]

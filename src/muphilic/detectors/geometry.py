@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from muphilic.errors import MuphilicError
+
 if TYPE_CHECKING:
     from muphilic.detectors.definitions import Detector
 
@@ -23,7 +25,7 @@ __all__ = ["GeometryError", "ray_box", "ray_intervals", "ray_sphere", "unit_dire
 FloatArray = NDArray[np.float64]
 
 
-class GeometryError(ValueError):
+class GeometryError(MuphilicError):
     """Rays with bad shapes, non-finite values or zero directions."""
 
 

@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from muphilic.errors import MuphilicError
+
 if TYPE_CHECKING:
     from muphilic.detectors.definitions import PhotonCuts
 
@@ -50,7 +52,7 @@ __all__ = ["PhotonKinematicsError", "cut_efficiency", "photon_energy_efficiency"
 FloatArray = NDArray[np.float64]
 
 
-class PhotonKinematicsError(ValueError):
+class PhotonKinematicsError(MuphilicError):
     """Energies below the mass, negative thresholds or non-finite input."""
 
 

@@ -32,6 +32,7 @@ from muphilic.detectors.decay import probability_block
 from muphilic.detectors.definitions import Detector
 from muphilic.detectors.geometry import ray_intervals
 from muphilic.detectors.photons import cut_efficiency
+from muphilic.errors import MuphilicError
 from muphilic.events import ScalarSample
 from muphilic.scalar import ModelRangeError, check_mass, ctau
 
@@ -53,7 +54,7 @@ CHANNELS: tuple[str, ...] = ("kaon", "pion", "muon")
 _CHUNK_ELEMENTS = 131_072
 
 
-class SpectrumError(ValueError):
+class SpectrumError(MuphilicError):
     """Samples of different masses, bad coupling grids or out-of-range indices."""
 
 
