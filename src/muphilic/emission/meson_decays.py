@@ -95,6 +95,7 @@ __all__ = [
     "dalitz_density",
     "decay_products",
     "differential_branching_ratio",
+    "lab_angle_cdf",
     "lab_angular_density",
     "matrix_element_squared",
     "meson_channel",
@@ -788,14 +789,93 @@ def aim_decays(
     return ScalarSample(m_s, ch.name, dec.scalar_p4, parents.vertex, parents.weight * dec.weight)
 
 
+def _dalitz_nodes(
+    ch: MesonChannel, m_s: float, n_s: int, n_t: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Quadrature nodes of the Dalitz plot: probabilities, rest-frame |k| and E of S (MeV)."""
+    big_m = ch.mass
+    big_m2 = big_m**2
+    ms2 = m_s**2
+    w0, v_max = _v_limits(np.asarray(m_s), big_m)
+    xv, wv = _gauss_legendre(n_s)
+    v = float(v_max) * xv
+    pv = _density_in_v(v, np.asarray(m_s), ch) * wv
+    s = _s_of_v(v, np.asarray(w0))
+    t_lo, t_hi = _t_limits(s, ms2, big_m2)
+    f0 = _t_reduced(s, t_lo, ms2, big_m2)
+    f1 = _t_reduced(s, t_hi, ms2, big_m2)
+    xt, wt = _gauss_legendre(n_t)
+    t = t_lo[:, None] + xt[None, :] * (t_hi - t_lo)[:, None]
+    lin = (f0[:, None] + (f1 - f0)[:, None] * xt[None, :]) / (0.5 * (f0 + f1))[:, None]
+    prob = (pv[:, None] * lin * wt[None, :]).ravel()
+    prob /= np.sum(prob)
+    u = big_m2 + m_mu**2 + ms2 - s[:, None] - t
+    e_s = ((big_m2 + ms2 - u) / (2 * big_m)).ravel()
+    k = np.sqrt(np.maximum((e_s - m_s) * (e_s + m_s), 0.0))
+    return prob, k, e_s
+
+
+def _parent_boost(ch: MesonChannel, parent_p4: ArrayLike) -> tuple[float, float]:
+    big = np.asarray(parent_p4, dtype=np.float64)
+    if big.shape != (4,) or not np.all(np.isfinite(big)):
+        raise MesonDecayError(f"parent_p4 must be a finite (4,) array, got {parent_p4!r}")
+    p_abs = float(np.linalg.norm(big[1:]))
+    e_par = float(np.hypot(p_abs, ch.mass))
+    return p_abs / e_par, e_par / ch.mass
+
+
+def lab_angle_cdf(
+    meson: str | int | MesonChannel,
+    mass: float,
+    parent_p4: ArrayLike,
+    theta_lab: ArrayLike,
+    *,
+    n_s: int = 512,
+    n_t: int = 32,
+) -> FloatArray:
+    """P(lab angle of S to the parent's direction <= theta_lab) for one decaying parent.
+
+    For a fixed rest-frame momentum k* the rest-frame directions reaching lab angles
+    <= theta are the caps cos(theta*) >= c+(theta) (and, for a scalar slower than
+    the frame, cos(theta*) <= c-(theta)), so the probability is
+    (1 - c+)/2 [+ (1 + c-)/2]: bounded and continuous, hence accurately averaged over
+    the Dalitz plot by Gauss-Legendre quadrature (``n_s`` x ``n_t`` nodes).
+
+    Parameters
+    ----------
+    meson : str, int or MesonChannel
+    mass : float
+        m_S, MeV.
+    parent_p4 : (4,) array
+        Lab four-momentum of the parent, MeV (put on shell with the PDG mass).
+    theta_lab : array
+        Lab angles, rad, in [0, pi].
+    """
+    ch = meson_channel(meson)
+    m_s = float(_check_mass(mass))
+    theta = np.asarray(theta_lab, dtype=np.float64)
+    if m_s >= ch.mass - m_mu:
+        return np.zeros_like(theta)
+    beta, gamma = _parent_boost(ch, parent_p4)
+    prob, k, e_s = _dalitz_nodes(ch, m_s, n_s, n_t)
+    th = theta[..., None]
+    c_plus, _ = rest_cos_from_lab_angle(th, k, e_s, beta, gamma, +1)
+    c_minus, _ = rest_cos_from_lab_angle(th, k, e_s, beta, gamma, -1)
+    two = beta * e_s > k
+    th_max = lab_max_angle(k, e_s, beta, gamma)
+    frac = np.where(two, 1.0 - 0.5 * (c_plus - c_minus), 0.5 * (1.0 - c_plus))
+    frac = np.where(two & (th >= th_max), 1.0, frac)
+    return np.clip(np.sum(frac * prob, axis=-1), 0.0, 1.0)
+
+
 def lab_angular_density(
     meson: str | int | MesonChannel,
     mass: float,
     parent_p4: ArrayLike,
     cos_theta_lab: ArrayLike,
     *,
-    n_s: int = 256,
-    n_t: int = 16,
+    n_s: int = 128,
+    n_t: int = 8,
 ) -> FloatArray:
     """dP/dOmega_lab (sr^-1) of the scalar's lab direction for one parent, per decay to mu nu S.
 
@@ -804,8 +884,9 @@ def lab_angular_density(
     density times dOmega*/dOmega_lab over both lab solutions of a massive scalar and
     averages over the Dalitz plot by Gauss-Legendre quadrature (``n_s`` x ``n_t``
     nodes). Where a Dalitz node's maximum lab angle is near ``theta_lab`` the
-    Jacobian has an integrable 1/sqrt peak, so there the quadrature is only
-    accurate to the percent level.
+    Jacobian has an integrable 1/sqrt peak, so there (only for a scalar slower than
+    its parent in the parent frame) the quadrature is rough; :func:`lab_angle_cdf`
+    is accurate everywhere.
 
     Parameters
     ----------
@@ -822,38 +903,14 @@ def lab_angular_density(
     cos_lab = np.asarray(cos_theta_lab, dtype=np.float64)
     if m_s >= ch.mass - m_mu:
         return np.zeros_like(cos_lab)
-    big = np.asarray(parent_p4, dtype=np.float64)
-    p_abs = float(np.linalg.norm(big[1:]))
-    e_par = np.hypot(p_abs, ch.mass)
-    beta, gamma = p_abs / e_par, e_par / ch.mass
-    big_m = ch.mass
-    big_m2 = big_m**2
-    ms2 = m_s**2
-    # Dalitz nodes: v (Gauss-Legendre) x t (Gauss-Legendre on the exact linear density).
-    w0, v_max = _v_limits(np.asarray(m_s), big_m)
-    xv, wv = _gauss_legendre(n_s)
-    v = float(v_max) * xv
-    pv = _density_in_v(v, np.asarray(m_s), ch) * wv * float(v_max)
-    s = _s_of_v(v, np.asarray(w0))
-    t_lo, t_hi = _t_limits(s, ms2, big_m2)
-    f0 = _t_reduced(s, t_lo, ms2, big_m2)
-    f1 = _t_reduced(s, t_hi, ms2, big_m2)
-    xt, wt = _gauss_legendre(n_t)
-    t = t_lo[:, None] + xt[None, :] * (t_hi - t_lo)[:, None]
-    lin = (f0[:, None] + (f1 - f0)[:, None] * xt[None, :]) / (0.5 * (f0 + f1))[:, None]
-    prob = (pv[:, None] * lin * wt[None, :]).ravel()
-    prob /= np.sum(prob)
-    u = big_m2 + m_mu**2 + ms2 - s[:, None] - t
-    e_s = ((big_m2 + ms2 - u) / (2 * big_m)).ravel()
-    k = np.sqrt(np.maximum((e_s - m_s) * (e_s + m_s), 0.0))
-
+    beta, gamma = _parent_boost(ch, parent_p4)
+    prob, k, e_s = _dalitz_nodes(ch, m_s, n_s, n_t)
     theta = np.arccos(np.clip(cos_lab, -1.0, 1.0))[..., None]
-    th_max = lab_max_angle(k, e_s, beta, gamma)
-    reach = theta <= th_max
+    reach = theta <= lab_max_angle(k, e_s, beta, gamma)
     total = np.zeros(np.broadcast_shapes(theta.shape, k.shape))
     for branch in (+1, -1):
         _, p_lab = rest_cos_from_lab_angle(theta, k, e_s, beta, gamma, branch)
-        e_lab = np.sqrt(p_lab**2 + ms2)
+        e_lab = np.sqrt(p_lab**2 + m_s**2)
         jac = rest_per_lab_solid_angle(p_lab, e_lab, np.cos(theta), k, beta, gamma)
         if branch < 0:
             jac = np.where(beta * e_s > k, jac, 0.0)
