@@ -23,7 +23,7 @@ def _random_parent(rng: np.random.Generator, n: int, mass: float) -> np.ndarray:
 
 
 def test_kallen_two_body_momentum() -> None:
-    # Two-body momentum p = sqrt(lambda(M^2, m1^2, m2^2)) / (2M); for m2 = 0 it is (M^2 - m1^2)/(2M).
+    # Two-body momentum sqrt(lambda(M^2, m1^2, m2^2)) / (2M) is (M^2 - m1^2)/(2M) for m2 = 0.
     lam = kallen(m_K**2, m_mu**2, 0.0)
     assert np.sqrt(lam) / (2 * m_K) == pytest.approx((m_K**2 - m_mu**2) / (2 * m_K), rel=1e-14)
 
@@ -91,10 +91,16 @@ def test_solid_angle_jacobian_integrates_to_four_pi() -> None:
         th_max = float(lab_max_angle(k_rest, e_rest, beta, gamma))
         two = k_rest < beta * e_rest
 
-        def integrand(th: float, k: float = k_rest, e: float = e_rest, b: float = beta,
-                      g: float = gamma, two_: bool = two) -> float:
+        def integrand(
+            th: float,
+            k: float = k_rest,
+            e: float = e_rest,
+            b: float = beta,
+            g: float = gamma,
+            two_: bool = two,
+        ) -> float:
             total = 0.0
-            for branch in ((+1, -1) if two_ else (+1,)):
+            for branch in (+1, -1) if two_ else (+1,):
                 _, p = rest_cos_from_lab_angle(th, k, e, b, g, branch)
                 jac = rest_per_lab_solid_angle(p, np.hypot(p, m_s), np.cos(th), k, b, g)
                 total += float(jac)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -123,7 +124,12 @@ def test_matrix_element_against_dirac_trace(meson, m_s: float) -> None:
         p_mu, p_nu, k = (boost_from_rest(x, parent, big_m)[0] for x in (p_mu, p_nu, k))
         q = p_mu + k
         big_p = q + p_nu
-        g = _slash(gam, big_p) @ (one - g5) @ (-_slash(gam, q) + m_mu * one) / (_mdot(q, q) - m_mu**2)
+        g = (
+            _slash(gam, big_p)
+            @ (one - g5)
+            @ (-_slash(gam, q) + m_mu * one)
+            / (_mdot(q, q) - m_mu**2)
+        )
         gbar = gam[0] @ g.conj().T @ gam[0]
         trace = np.trace(_slash(gam, p_nu) @ g @ (_slash(gam, p_mu) - m_mu * one) @ gbar).real
         expected = 0.5 * (G_FERMI * meson.ckm * meson.decay_constant) ** 2 * trace
@@ -135,7 +141,9 @@ def test_matrix_element_against_dirac_trace(meson, m_s: float) -> None:
 # --- branching ratios -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("meson", "m_s"), [(KAON, 5.0), (KAON, 100.0), (KAON, 350.0), (PION, 10.0)])
+@pytest.mark.parametrize(
+    ("meson", "m_s"), [(KAON, 5.0), (KAON, 100.0), (KAON, 350.0), (PION, 10.0)]
+)
 def test_branching_ratio_against_two_dimensional_quadrature(meson, m_s: float) -> None:
     # Second deterministic method: adaptive 2D quadrature of the Dalitz density in (s, t),
     # with a log variable for the 1/(s - m^2) peak, against the module's Gauss-Legendre
@@ -191,7 +199,10 @@ def test_two_body_width_reproduces_measured_width() -> None:
     # electroweak radiative correction, delta_pi = +1.76 %, delta_K = +1.07 % (Marciano & Sirlin
     # 1993, as used in the PDG leptonic-decay review); the remainder (< 1 %) is the uncertainty
     # of f_K |V_us| (0.4 %) and of the lattice f_pi.
-    for meson, br, tau, delta in ((KAON, BR_K_TO_MU_NU, tau_K, 0.0107), (PION, BR_PI_TO_MU_NU, tau_pi, 0.0176)):
+    for meson, br, tau, delta in (
+        (KAON, BR_K_TO_MU_NU, tau_K, 0.0107),
+        (PION, BR_PI_TO_MU_NU, tau_pi, 0.0176),
+    ):
         measured = br * hbar / tau
         tree = width_mu_nu(meson)
         assert measured / tree == pytest.approx(1 + delta, abs=0.01)
@@ -211,7 +222,8 @@ def test_threshold_behaviour(meson) -> None:
     assert np.all(out == 0.0)
     q = np.array([1e-4, 2e-4])
     b = branching_ratio(meson, end - q)
-    assert np.all(np.isfinite(b)) and np.all(b > 0)
+    assert np.all(np.isfinite(b))
+    assert np.all(b > 0)
     slope = np.log(b[1] / b[0]) / np.log(2.0)
     assert slope == pytest.approx(3.5, rel=2e-3)
 
@@ -231,7 +243,8 @@ def test_branching_ratio_vectorised_no_nan() -> None:
     for meson in (KAON, PION):
         out = branching_ratio(meson, grid)
         assert out.shape == grid.shape
-        assert np.all(np.isfinite(out)) and np.all(out >= 0)
+        assert np.all(np.isfinite(out))
+        assert np.all(out >= 0)
         assert np.all(np.diff(out) <= 0)  # decreasing in m_S (soft log, closing phase space)
     assert branching_ratio("kaon", 20.0).shape == ()
     with pytest.raises(MesonDecayError, match="positive"):
@@ -244,8 +257,12 @@ def test_branching_ratios_json() -> None:
     y = 3e-4
     out = branching_ratios(24.0, y)
     assert set(out) == {"br_K_mu_nu_S", "br_pi_mu_nu_S"}
-    assert out["br_K_mu_nu_S"] == pytest.approx(float(branching_ratio(KAON, 24 * MeV)) * y**2, rel=1e-14)
-    assert out["br_pi_mu_nu_S"] == pytest.approx(float(branching_ratio(PION, 24 * MeV)) * y**2, rel=1e-14)
+    assert out["br_K_mu_nu_S"] == pytest.approx(
+        float(branching_ratio(KAON, 24 * MeV)) * y**2, rel=1e-14
+    )
+    assert out["br_pi_mu_nu_S"] == pytest.approx(
+        float(branching_ratio(PION, 24 * MeV)) * y**2, rel=1e-14
+    )
     assert json.loads(json.dumps(out)) == out
     assert branching_ratios(50.0, y)["br_pi_mu_nu_S"] == 0.0  # above m_pi - m_mu
 
@@ -253,8 +270,15 @@ def test_branching_ratios_json() -> None:
 # --- the sampler ------------------------------------------------------------------------------
 
 
-def _parents(pdgid: int, n: int, p_mean: float, rng: np.random.Generator, *, spread: float = 0.01,
-             z_range: tuple[float, float] = (0.0, 0.0)) -> ParentSample:
+def _parents(
+    pdgid: int,
+    n: int,
+    p_mean: float,
+    rng: np.random.Generator,
+    *,
+    spread: float = 0.01,
+    z_range: tuple[float, float] = (0.0, 0.0),
+) -> ParentSample:
     big_m = m_K if abs(pdgid) == 321 else m_pi
     p = p_mean * rng.uniform(0.8, 1.2, n)
     tx, ty = rng.normal(0, spread, (2, n))
@@ -273,8 +297,15 @@ def test_sampled_four_momenta_conserve_and_are_on_shell(pdgid: int, m_s: float) 
     meson = KAON if abs(pdgid) == 321 else PION
     for dec in (
         decay_products(meson, parents.p4, m_s, rng),
-        decay_products(meson, parents.p4, m_s, rng, vertex=parents.vertex,
-                       target_center=np.array([0, 0, 100 * m]), target_radius=3 * m),
+        decay_products(
+            meson,
+            parents.p4,
+            m_s,
+            rng,
+            vertex=parents.vertex,
+            target_center=np.array([0, 0, 100 * m]),
+            target_radius=3 * m,
+        ),
     ):
         total = dec.scalar_p4 + dec.muon_p4 + dec.neutrino_p4
         assert np.max(np.abs(total - parents.p4) / parents.p4[:, :1]) < 1e-9
@@ -313,10 +344,14 @@ def test_sampler_distribution_and_normalisation(meson, m_s: float) -> None:
     s = (pk + pm)[:, 0] ** 2 - np.sum((pk + pm)[:, 1:] ** 2, axis=1)
     w0, w1 = m_s * (2 * m_mu + m_s), meson.mass**2 - m_mu**2
     edges = m_mu**2 + np.geomspace(w0, w1, 21)
-    expected = np.array([
-        quad(lambda x: float(differential_branching_ratio(meson, m_s, x)), a, b, epsrel=1e-10)[0]
-        for a, b in zip(edges[:-1], edges[1:], strict=True)
-    ])
+    expected = np.array(
+        [
+            quad(lambda x: float(differential_branching_ratio(meson, m_s, x)), a, b, epsrel=1e-10)[
+                0
+            ]
+            for a, b in itertools.pairwise(edges)
+        ]
+    )
     assert expected.sum() == pytest.approx(br, rel=1e-6)
     observed, _ = np.histogram(s, bins=edges, weights=dec.weight / br)
     mean = n * expected / br
@@ -328,7 +363,8 @@ def test_sampler_edge_cases() -> None:
     rng = np.random.default_rng(61)
     parents = _parents(211, 10, 1 * GeV, rng)
     empty = sample_decays(parents, 40.0, rng)  # above m_pi - m_mu
-    assert len(empty) == 0 and empty.channel == "pion"
+    assert len(empty) == 0
+    assert empty.channel == "pion"
     kaons = _parents(-321, 10, 1 * GeV, rng)
     assert sample_decays(kaons, 40.0, rng).channel == "kaon"
     with pytest.raises(MesonDecayError, match="meson"):
@@ -337,7 +373,9 @@ def test_sampler_edge_cases() -> None:
         aim_decays(kaons, 10.0, np.zeros(3), -1.0, rng)
     # A vertex inside the sphere: no aiming, weight = BR exactly (up to the density correction).
     inside = aim_decays(kaons, 10.0, kaons.vertex[0], 1e9, rng)
-    np.testing.assert_allclose(inside.weight / kaons.weight, float(branching_ratio(KAON, 10.0)), rtol=1e-3)
+    np.testing.assert_allclose(
+        inside.weight / kaons.weight, float(branching_ratio(KAON, 10.0)), rtol=1e-3
+    )
 
 
 # --- aiming -------------------------------------------------------------------------------------
@@ -353,8 +391,12 @@ _AIM_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("pdgid", "m_s", "p_mean", "centre", "radius", "z_range", "spread"), _AIM_CASES)
-def test_aimed_yield_equals_isotropic_brute_force(pdgid, m_s, p_mean, centre, radius, z_range, spread) -> None:
+@pytest.mark.parametrize(
+    ("pdgid", "m_s", "p_mean", "centre", "radius", "z_range", "spread"), _AIM_CASES
+)
+def test_aimed_yield_equals_isotropic_brute_force(
+    pdgid, m_s, p_mean, centre, radius, z_range, spread
+) -> None:
     # The weighted sum over aimed scalars whose rays meet the sphere (and a smaller, off-centre
     # sphere inside it) equals the isotropic Monte Carlo of the same parents within the
     # combined statistical error (4 sigma).
@@ -412,6 +454,10 @@ def test_lab_angular_density() -> None:
     th = np.linspace(0.01, 1.0, 12)
     h = 1e-5
     kw = {"n_s": 128, "n_t": 8}
-    deriv = (lab_angle_cdf(KAON, 20.0, parent, th + h, **kw) - lab_angle_cdf(KAON, 20.0, parent, th - h, **kw))
+    deriv = lab_angle_cdf(KAON, 20.0, parent, th + h, **kw) - lab_angle_cdf(
+        KAON, 20.0, parent, th - h, **kw
+    )
     deriv /= 2 * h * 2 * np.pi * np.sin(th)
-    np.testing.assert_allclose(lab_angular_density(KAON, 20.0, parent, np.cos(th), **kw), deriv, rtol=1e-4)
+    np.testing.assert_allclose(
+        lab_angular_density(KAON, 20.0, parent, np.cos(th), **kw), deriv, rtol=1e-4
+    )

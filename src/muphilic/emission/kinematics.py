@@ -101,7 +101,9 @@ def perpendicular_basis(axis: ArrayLike) -> tuple[FloatArray, FloatArray]:
     return e1, e2
 
 
-def lab_max_angle(k_rest: ArrayLike, e_rest: ArrayLike, beta: ArrayLike, gamma: ArrayLike) -> FloatArray:
+def lab_max_angle(
+    k_rest: ArrayLike, e_rest: ArrayLike, beta: ArrayLike, gamma: ArrayLike
+) -> FloatArray:
     """Largest lab angle (rad) to the boost axis of a product with rest momentum ``k_rest``.
 
     ``pi`` when the product is faster in the rest frame than the frame itself
@@ -165,7 +167,12 @@ def rest_cos_from_lab_angle(
 
 
 def rest_per_lab_solid_angle(
-    p_lab: ArrayLike, e_lab: ArrayLike, cos_lab: ArrayLike, k_rest: ArrayLike, beta: ArrayLike, gamma: ArrayLike
+    p_lab: ArrayLike,
+    e_lab: ArrayLike,
+    cos_lab: ArrayLike,
+    k_rest: ArrayLike,
+    beta: ArrayLike,
+    gamma: ArrayLike,
 ) -> FloatArray:
     """Jacobian dOmega*/dOmega_lab = p^2 / (k* gamma |p - beta E cos(theta)|) for one solution.
 
