@@ -10,6 +10,7 @@ import pytest
 
 from muphilic.cli import main
 from muphilic.constants import m, s
+from muphilic.emission.meson_decays import KAON, PION, branching_ratio
 from muphilic.g2 import delta_a_mu
 from muphilic.scalar import ctau, lifetime, width
 
@@ -29,6 +30,12 @@ def test_scalar_json_matches_api(capsys):
     assert payload["tau_s"] == pytest.approx(float(lifetime(24.0, 3e-4)) / s, rel=1e-12)
     assert payload["ctau_m"] == pytest.approx(float(ctau(24.0, 3e-4)) / m, rel=1e-12)
     assert payload["delta_a_mu"] == pytest.approx(float(delta_a_mu(24.0, 3e-4)), rel=1e-12)
+    assert payload["br_K_mu_nu_S"] == pytest.approx(
+        float(branching_ratio(KAON, 24.0)) * 3e-4**2, rel=1e-12
+    )
+    assert payload["br_pi_mu_nu_S"] == pytest.approx(
+        float(branching_ratio(PION, 24.0)) * 3e-4**2, rel=1e-12
+    )
 
 
 def test_scalar_human_output(capsys):

@@ -61,7 +61,8 @@ def app() -> None:
 @click.option("--coupling", type=float, default=1e-4, show_default=True, help="Yukawa coupling y.")
 @_json_option
 def scalar(mass: float, coupling: float, as_json: bool) -> None:
-    """Width, lifetime, decay length and g-2 contribution of one scalar."""
+    """Width, lifetime, decay length, g-2 contribution and meson branching ratios."""
+    from muphilic.emission.meson_decays import branching_ratios
     from muphilic.scalar import Scalar, check_mass
 
     _positive("--mass", mass)
@@ -78,6 +79,7 @@ def scalar(mass: float, coupling: float, as_json: bool) -> None:
         "tau_s": point.lifetime / s,
         "ctau_m": point.ctau / m,
         "delta_a_mu": point.delta_a_mu,
+        **branching_ratios(mass, coupling),
     }
     _emit(payload, as_json, f"S with m_S = {mass:g} MeV, y = {coupling:g}")
 

@@ -81,6 +81,7 @@ from muphilic.emission.kinematics import (
     rest_cos_from_lab_angle,
     rest_per_lab_solid_angle,
 )
+from muphilic.errors import MuphilicError
 from muphilic.events import ParentSample, ScalarSample
 
 __all__ = [
@@ -113,7 +114,7 @@ _N_GAUSS = 48
 _N_CELLS = 1024
 
 
-class MesonDecayError(ValueError):
+class MesonDecayError(MuphilicError):
     """An input to the meson-decay emission is invalid (species, mass, geometry)."""
 
 
