@@ -201,10 +201,14 @@ def test_iww_fails_near_threshold():
 
 
 def test_sigma_grows_with_energy_and_is_continuous_in_mass():
+    # For relativistic muons (E >= 0.5 GeV) sigma rises with E at every mass. (Slow
+    # muons are excluded: there the Born cross section of the lightest scalars grows
+    # like 1/v^2, as non-relativistic bremsstrahlung does, and Z alpha / v ~ 1.)
     table = load_table()
     sig = table.sigma
+    rel = 0.5 * GeV <= DEFAULT_ENERGIES
     for j in range(sig.shape[1]):
-        above = sig[:, j] > 0
+        above = rel & (sig[:, j] > 0)
         assert np.all(np.diff(sig[above, j]) > 0)
     # continuity: geometric mean of neighbouring mass nodes vs a direct computation
     # at the midpoint; the log-log curvature between nodes is below 2 %.

@@ -105,7 +105,10 @@ class MassSlice:
     cell_prob: FloatArray
 
     def sigma_at(self, energy: ArrayLike) -> FloatArray:
-        """sigma(E)/y^2, mm^2: linear in E between table nodes, zero below the first.
+        """sigma(E)/y^2, mm^2: linear in E between table nodes.
+
+        Zero below the kinematic threshold E = m_mu + m_S (to within the nucleus
+        recoil), from which sigma rises linearly to the first non-zero node.
 
         Raises
         ------
@@ -118,7 +121,11 @@ class MassSlice:
                 f"muon energy {np.max(energy) / GeV:.3g} GeV above the table's "
                 f"{self.energies[-1] / GeV:.3g} GeV; build a table with higher energies"
             )
-        return np.interp(energy, self.energies, self.sigma, left=0.0)
+        pos = self.sigma > 0
+        e_thr = m_mu + self.mass
+        nodes = np.concatenate([[e_thr], self.energies[pos]])
+        values = np.concatenate([[0.0], self.sigma[pos]])
+        return np.interp(energy, nodes, values, left=0.0)
 
 
 def _check_mass(mass: float) -> None:
@@ -353,7 +360,9 @@ def _theta_edges(
 
 
 def _scalar_p4(mass: float, x: FloatArray, e_emit: FloatArray, n: FloatArray) -> FloatArray:
-    e_s = np.maximum(x * e_emit, mass)
+    # x >= m_S/E' by construction; the floor only guards rounding at the soft end
+    # (a scalar at rest would have no direction)
+    e_s = np.maximum(x * e_emit, mass * (1.0 + 1e-12))
     k = np.sqrt(np.maximum(e_s**2 - mass**2, 0.0))
     return np.concatenate([e_s[:, None], k[:, None] * n], axis=1)
 
