@@ -32,9 +32,10 @@ mass nodes, mixed between the two neighbouring masses in ln m_S.
 
 Approximations: the muon's multiple scattering and energy-loss straggling are
 neglected (the vertex lies on the entry line and the S angle is taken relative
-to the entry direction; multiple Coulomb scattering over the ~0.5 m path deflects
-a GeV muon by tens of mrad, comparable to the S emission angle, so S directions
-are somewhat too forward); the dump is assumed thick enough to stop the muon.
+to the entry direction; multiple Coulomb scattering over ~0.5 m of iron deflects
+a 1 GeV muon by ~0.1 rad, more than the typical S emission angle m_mu/E, so the
+S directions come out somewhat too forward); the dump is assumed thick enough to
+stop the muon, and the range uses the same (mean) dE/dx, without straggling.
 """
 
 from __future__ import annotations
@@ -173,10 +174,9 @@ def mass_slice(
     """
     _check_mass(mass)
     tgt = get_target(target)
+    default_model = tgt == get_target("Fe") and form_factor == DEFAULT_FORM_FACTOR
     on_node = bool(np.any(np.isclose(DEFAULT_MASSES, mass, rtol=1e-12)))
-    if not exact and tgt == get_target("Fe") and form_factor == FormFactor():
-        return _slice_from_table(load_table(tgt, form_factor=form_factor), mass)
-    if on_node and tgt == get_target("Fe") and form_factor == FormFactor():
+    if default_model and (on_node or not exact):
         return _slice_from_table(load_table(tgt, form_factor=form_factor), mass)
     table = load_table(tgt, masses=np.array([mass]), form_factor=form_factor)
     return _slice_from_table(table, mass)

@@ -22,6 +22,7 @@ and vegas in an independent parametrisation (see docs/muon_scattering_validation
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 
@@ -272,6 +273,16 @@ def _is_default(tgt: Target, energies: FloatArray, masses: FloatArray, ff: FormF
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _packaged_default() -> XsecTable | None:
+    """The shipped iron table, read once per process (None if not installed)."""
+    try:
+        blob = data_file("xsec", DEFAULT_TABLE_FILE).read_bytes()
+    except FileNotFoundError:
+        return None
+    return XsecTable.from_bytes(blob, DEFAULT_FORM_FACTOR)
+
+
 def load_table(
     target: str | Target = "Fe",
     energies: FloatArray | None = None,
@@ -291,12 +302,9 @@ def load_table(
     e = DEFAULT_ENERGIES if energies is None else np.asarray(energies, dtype=np.float64)
     ms = DEFAULT_MASSES if masses is None else np.asarray(masses, dtype=np.float64)
     if _is_default(tgt, e, ms, form_factor):
-        try:
-            blob = data_file("xsec", DEFAULT_TABLE_FILE).read_bytes()
-        except FileNotFoundError:
-            pass
-        else:
-            return XsecTable.from_bytes(blob, form_factor)
+        packaged = _packaged_default()
+        if packaged is not None:
+            return packaged
     inputs = {
         "kind": "mu N -> mu N S table",
         "version": _FORMAT_VERSION,
