@@ -158,3 +158,11 @@ BR_K_TO_MU_NU: float = 0.6356
 N_IRON_PAPER: float = 8.6e22 / cm3
 #: The paper's conservative mean muon energy loss in iron, 16 MeV/cm (its ref. [31]).
 DEDX_IRON_PAPER: float = 16.0 * MeV / cm
+
+# --- muon scattering in the dump (emission/muon_scattering) -------------------
+#: Femtometre (hepunits), for nuclear radii.
+fm: float = _u.fermi
+#: Atomic mass unit times c^2, CODATA 2018: 931.49410242 MeV.
+AMU_C2: float = 931.49410242 * MeV
+#: Proton magnetic moment in nuclear magnetons, CODATA 2018: 2.79284734463.
+MU_PROTON: float = 2.79284734463
