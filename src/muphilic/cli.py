@@ -84,6 +84,29 @@ def scalar(mass: float, coupling: float, as_json: bool) -> None:
     _emit(payload, as_json, f"S with m_S = {mass:g} MeV, y = {coupling:g}")
 
 
+@app.command()
+@click.option("--mass", type=float, required=True, help="Scalar mass m_S, MeV.")
+@click.option("--energy", type=float, required=True, help="Muon energy E_mu, GeV.")
+@click.option("--target", default="Fe", show_default=True, help="Target nucleus (Fe, Cu, Pb, ...).")
+@_json_option
+def xsec(mass: float, energy: float, target: str, as_json: bool) -> None:
+    """Cross section sigma/y^2 of mu N -> mu N S per nucleus: exact and improved WW."""
+    from muphilic.emission.muon_scattering import xsec_summary
+    from muphilic.scalar import check_mass
+
+    _positive("--mass", mass)
+    _positive("--energy", energy)
+    try:
+        check_mass(mass)
+    except MuphilicError as err:
+        raise OptionError("--mass", str(err)) from None
+    try:
+        payload = xsec_summary(mass, energy, target=target)
+    except MuphilicError as err:
+        raise OptionError("--target" if "target" in str(err).lower() else "--energy", str(err))
+    _emit(payload, as_json, f"mu {target} -> mu {target} S, m_S = {mass:g} MeV, E = {energy:g} GeV")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``muphilic`` console script."""
     args = sys.argv[1:] if argv is None else list(argv)

@@ -164,5 +164,7 @@ DEDX_IRON_PAPER: float = 16.0 * MeV / cm
 fm: float = _u.fermi
 #: Atomic mass unit times c^2, CODATA 2018: 931.49410242 MeV.
 AMU_C2: float = 931.49410242 * MeV
+#: Avogadro constant (exact, SI 2019; hepunits), per mole counted as a number.
+N_AVOGADRO: float = _c.Avogadro * _u.mole
 #: Proton magnetic moment in nuclear magnetons, CODATA 2018: 2.79284734463.
 MU_PROTON: float = 2.79284734463

@@ -50,7 +50,19 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from muphilic.constants import AMU_C2, MU_PROTON, GeV, cm3, fm, g, hbarc, m_e, m_proton
+from muphilic.constants import (
+    AMU_C2,
+    MU_PROTON,
+    N_AVOGADRO,
+    GeV,
+    cm3,
+    fm,
+    g,
+    hbarc,
+    m_e,
+    m_proton,
+)
+from muphilic.errors import MuphilicError
 
 __all__ = [
     "DEFAULT_FORM_FACTOR",
@@ -77,7 +89,7 @@ _TSAI_A_INEL = 773.0
 _DIPOLE_MASS2 = 0.71 * GeV**2
 
 
-class TargetError(ValueError):
+class TargetError(MuphilicError):
     """Unknown target or an unphysical target definition."""
 
 
@@ -122,8 +134,7 @@ class Target:
     @property
     def number_density(self) -> float:
         """Nuclei per unit volume, mm^-3 (rho N_A / A)."""
-        avogadro = 6.02214076e23  # per mol, exact (SI 2019)
-        return self.density * avogadro / (self.A * g)
+        return self.density * N_AVOGADRO / (self.A * g)
 
 
 #: Targets with PDG "Atomic and nuclear properties of materials" values (Z, A, rho).

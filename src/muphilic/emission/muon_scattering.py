@@ -63,6 +63,7 @@ from muphilic.emission.xsec_tables import (
     integrate_cells,
     load_table,
 )
+from muphilic.errors import MuphilicError
 from muphilic.events import MuonSample, ScalarSample
 
 __all__ = [
@@ -80,7 +81,7 @@ DedxLike = float | Callable[[FloatArray], FloatArray]
 _N_FINE = 4001
 
 
-class MuonScatteringError(ValueError):
+class MuonScatteringError(MuphilicError):
     """Invalid input to the muon-scattering emission (mass, energy, geometry)."""
 
 
