@@ -156,3 +156,19 @@ BR_K_TO_MU_NU: float = 0.6356
 N_IRON_PAPER: float = 8.6e22 / cm3
 #: The paper's conservative mean muon energy loss in iron, 16 MeV/cm (its ref. [31]).
 DEDX_IRON_PAPER: float = 16.0 * MeV / cm
+
+# --- recast ---
+# (Appended for muphilic.recast; names not yet in __all__.)
+#: Kilogram and the metric tonne (1000 kg).
+kg: float = _u.kg
+tonne: float = 1000.0 * _u.kg
+#: Mole and the Avogadro constant, :mod:`hepunits.constants` (CODATA, exact since 2019).
+mole: float = _u.mole
+N_AVOGADRO: float = _c.Avogadro
+#: Molar mass of natural argon, 39.948(1) g/mol (PDG "Atomic and nuclear properties
+#: of materials", argon (Ar); IUPAC standard atomic weight).
+M_MOLAR_ARGON: float = 39.948 * _u.g / _u.mole
+#: MicroBooNE flux-averaged NC pi0 cross section with no visible proton ("0p"),
+#: 0.624 (+-0.131 syst +-0.075 stat) x 1e-38 cm^2 per argon nucleus (P. Abratenko et
+#: al. (MicroBooNE), Phys. Rev. D 107 (2023) 012004, arXiv:2205.07943, abstract).
+SIGMA_NCPI0_0P_MICROBOONE: float = 0.624e-38 * _u.cm2
