@@ -97,9 +97,7 @@ def exclusion_contour(scan: ScanResult, kind: str = "exclusion") -> ExclusionCon
     level = float(np.log(scan.cl_sigma))
     lines = _generator(scan).lines(level)
     segments = tuple(
-        np.column_stack([10.0 ** seg[:, 0], 10.0 ** seg[:, 1]])
-        for seg in lines
-        if len(seg) >= 2
+        np.column_stack([10.0 ** seg[:, 0], 10.0 ** seg[:, 1]]) for seg in lines if len(seg) >= 2
     )
     return ExclusionContour(
         experiment=scan.experiment,
@@ -162,13 +160,16 @@ def band_excluded_intervals(
     lo_m = min(float(s.masses[0]) for s in scan_list)
     hi_m = max(float(s.masses[-1]) for s in scan_list)
     masses = np.geomspace(lo_m, hi_m, n_mass)
-    low, high = (np.broadcast_to(np.asarray(v, dtype=np.float64), masses.shape) for v in band(masses))
+    low, high = (
+        np.broadcast_to(np.asarray(v, dtype=np.float64), masses.shape) for v in band(masses)
+    )
     valid = (low > 0) & (high >= low)
     t = np.linspace(0.0, 1.0, n_coupling)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_y = np.log10(np.where(valid, low, 1.0))[:, None] + t[None, :] * np.log10(
-            np.where(valid, high / np.where(valid, low, 1.0), 1.0)
-        )[:, None]
+        log_y = (
+            np.log10(np.where(valid, low, 1.0))[:, None]
+            + t[None, :] * np.log10(np.where(valid, high / np.where(valid, low, 1.0), 1.0))[:, None]
+        )
     log_m = np.broadcast_to(np.log10(masses / MeV)[:, None], log_y.shape)
     excluded_any = np.zeros(log_y.shape, dtype=bool)
     for s in scan_list:

@@ -155,7 +155,10 @@ def _hepdata_table(contour: ExclusionContour, i: int, seg: np.ndarray) -> dict[s
             {"name": "reactions", "values": ["P BE --> S X", "S --> GAMMA GAMMA"]},
         ],
         "independent_variables": [
-            {"header": {"name": "m_S", "units": "MeV"}, "values": [{"value": float(m)} for m in seg[:, 0]]}
+            {
+                "header": {"name": "m_S", "units": "MeV"},
+                "values": [{"value": float(m)} for m in seg[:, 0]],
+            }
         ],
         "dependent_variables": [
             {

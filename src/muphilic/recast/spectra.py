@@ -232,9 +232,7 @@ class PublishedSpectrum:
         if not self.asimov:
             raise SpectrumError(f"{self.name} holds measured data, which cannot be scaled to a POT")
         factor = pot / self.pot
-        return replace(
-            self, data=self.data * factor, background=self.background * factor, pot=pot
-        )
+        return replace(self, data=self.data * factor, background=self.background * factor, pot=pot)
 
     # --- Eq. (7) ------------------------------------------------------------------
     def covariance(self, systematics: Mapping[str, float] | None = None) -> FloatArray:
@@ -358,9 +356,7 @@ def argon_nuclei(mass: float) -> float:
     return float(mass / M_MOLAR_ARGON * N_AVOGADRO)
 
 
-def gaussian_peak_fractions(
-    edges_MeV: ArrayLike, peak_MeV: float, resolution: float
-) -> FloatArray:
+def gaussian_peak_fractions(edges_MeV: ArrayLike, peak_MeV: float, resolution: float) -> FloatArray:
     """Fraction of a Gaussian m_gg peak in each bin.
 
     The peak is centred at ``peak_MeV`` with sigma = ``resolution * peak_MeV``,
@@ -559,7 +555,8 @@ def read_spectrum_csv(path: str | Path) -> PublishedSpectrum:
     body = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     meta = _parse_metadata(comment)
     if not body:
-        raise SpectrumError(f"{path}: no header row; expected columns {', '.join(_REQUIRED_COLUMNS)}")
+        expected = ", ".join(_REQUIRED_COLUMNS)
+        raise SpectrumError(f"{path}: no header row; expected columns {expected}")
     reader = csv.DictReader(body)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -602,14 +599,17 @@ def read_spectrum_csv(path: str | Path) -> PublishedSpectrum:
     try:
         pot = float(meta["pot"])
     except ValueError:
-        raise SpectrumError(f"{path}: metadata field 'pot': {meta['pot']!r} is not a number") from None
+        raise SpectrumError(
+            f"{path}: metadata field 'pot': {meta['pot']!r} is not a number"
+        ) from None
     window: tuple[float, float] = (float(low[0]), float(high[-1]))
     if "window_mev" in meta:
         try:
             lo, hi = (float(x) for x in meta["window_mev"].split(","))
         except ValueError:
             raise SpectrumError(
-                f"{path}: metadata field 'window_MeV' must be 'low, high', got {meta['window_mev']!r}"
+                f"{path}: metadata field 'window_MeV' must be 'low, high', "
+                f"got {meta['window_mev']!r}"
             ) from None
         window = (lo, hi)
     syst: dict[str, float] = {}

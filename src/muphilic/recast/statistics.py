@@ -364,7 +364,9 @@ def _check_counts(data: ArrayLike, background: ArrayLike) -> tuple[FloatArray, F
     d = np.asarray(data, dtype=np.float64)
     b = np.asarray(background, dtype=np.float64)
     if d.ndim != 1 or b.shape != d.shape:
-        raise StatisticError(f"data and background must be 1-d of equal length: {d.shape}, {b.shape}")
+        raise StatisticError(
+            f"data and background must be 1-d of equal length: {d.shape}, {b.shape}"
+        )
     if np.any(d < 0) or np.any(b < 0) or not (np.all(np.isfinite(d)) and np.all(np.isfinite(b))):
         raise StatisticError("data and background must be finite and non-negative")
     return d, b
