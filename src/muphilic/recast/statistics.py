@@ -273,6 +273,7 @@ def _minimise_convex_1d(
     hi = hi.copy()
     x = np.clip(x0, lo, hi)
     x = np.where((x <= lo) | (x >= hi), 0.5 * (lo + hi), x)
+    done = np.zeros(x.shape, dtype=bool)
     for _ in range(max_iter):
         g, h = grad_hess(x)
         lo = np.where(g < 0, x, lo)
@@ -280,9 +281,13 @@ def _minimise_convex_1d(
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = x - g / h
         ok = np.isfinite(newton) & (newton > lo) & (newton < hi) & (h > 0)
-        x_new = np.where(g == 0, x, np.where(ok, newton, 0.5 * (lo + hi)))
-        done = np.abs(x_new - x) <= rtol * np.maximum(1.0, np.abs(x))
-        x = x_new
+        # A Newton step that rounds to x itself means convergence, not failure.
+        stalled = np.isfinite(newton) & (newton == x)
+        x_new = np.where((g == 0) | stalled, x, np.where(ok, newton, 0.5 * (lo + hi)))
+        step_small = np.abs(x_new - x) <= rtol * np.maximum(1.0, np.abs(x))
+        # Converged elements stay where they are (a later bisection would kick them out).
+        x = np.where(done, x, x_new)
+        done |= step_small
         if np.all(done):
             break
     return x
