@@ -162,3 +162,15 @@ def test_spectrum_validation() -> None:
         PublishedSpectrum(
             "x", np.array([0.0, 1.0]), [1.0], [1.0], pot=1.0, window_MeV=(5.0, 6.0)
         ).in_window()
+
+
+def test_spectrum_pickles_with_plain_pickle() -> None:
+    # dask may ship spectra to worker processes with the standard pickle.
+    import pickle
+
+    spec = miniboone_ncpi0()
+    back = pickle.loads(pickle.dumps(spec))
+    np.testing.assert_array_equal(back.data, spec.data)
+    assert dict(back.systematics) == dict(spec.systematics)
+    with pytest.raises(TypeError):
+        back.systematics["flux"] = 0.0  # still read-only

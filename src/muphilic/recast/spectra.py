@@ -63,6 +63,7 @@ __all__ = [
     "MICROBOONE_PAPER",
     "MINIBOONE_SYSTEMATICS",
     "MODELLED_LABEL",
+    "SBND_PAPER",
     "MicroBooNEModel",
     "PublishedSpectrum",
     "SpectrumError",
@@ -176,6 +177,18 @@ class PublishedSpectrum:
         object.__setattr__(self, "systematics", MappingProxyType(syst))
         object.__setattr__(self, "window_MeV", (low, high))
         object.__setattr__(self, "pot", float(self.pot))
+
+    # --- pickling (dask workers): a mappingproxy is not picklable ----------------
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["systematics"] = dict(self.systematics)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        state = dict(state)
+        state["systematics"] = MappingProxyType(dict(state["systematics"]))  # type: ignore[call-overload]
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
 
     # --- geometry of the binning ------------------------------------------------
     @property
@@ -449,7 +462,11 @@ class MicroBooNEModel:
     window_MeV: tuple[float, float] = (10.0, 120.0)
 
 
+#: The paper's MicroBooNE NC pi0 0p model.
 MICROBOONE_PAPER = MicroBooNEModel()
+#: The paper's SBND projection: MicroBooNE's resolution, efficiency, binning and
+#: window, a 77 t fiducial mass and 1e21 POT (paper, Fig. 6 discussion).
+SBND_PAPER = MicroBooNEModel(pot=1e21, fiducial_mass=77.0 * tonne)
 
 
 def microboone_ncpi0_0p(

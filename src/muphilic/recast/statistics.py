@@ -153,8 +153,11 @@ def chi2_covariance(
     except linalg.LinAlgError:
         raise StatisticError("covariance is not positive definite") from None
     resid = (d - b)[np.newaxis, :] - s  # (K, n)
-    z = linalg.solve_triangular(chol, resid.T, lower=True)  # (n, K)
-    return np.einsum("ik,ik->k", z, z)
+    # Whitening: with M = L L^T, chi^2 = |L^-1 r|^2. L^-1 is formed once (n x n) and
+    # applied as a matrix product over all K rows.
+    whiten = np.linalg.inv(chol)
+    z = resid @ whiten.T
+    return np.einsum("ki,ki->k", z, z)
 
 
 # --------------------------------------------------------------------------------
