@@ -91,6 +91,7 @@ def scalar(mass: float, coupling: float, as_json: bool) -> None:
 @_json_option
 def xsec(mass: float, energy: float, target: str, as_json: bool) -> None:
     """Cross section sigma/y^2 of mu N -> mu N S per nucleus: exact and improved WW."""
+    from muphilic.emission.form_factors import get_target
     from muphilic.emission.muon_scattering import xsec_summary
     from muphilic.scalar import check_mass
 
@@ -101,9 +102,13 @@ def xsec(mass: float, energy: float, target: str, as_json: bool) -> None:
     except MuphilicError as err:
         raise OptionError("--mass", str(err)) from None
     try:
+        get_target(target)
+    except MuphilicError as err:
+        raise OptionError("--target", str(err)) from None
+    try:
         payload = xsec_summary(mass, energy, target=target)
     except MuphilicError as err:
-        raise OptionError("--target" if "target" in str(err).lower() else "--energy", str(err))
+        raise OptionError("--energy", str(err)) from None
     _emit(payload, as_json, f"mu {target} -> mu {target} S, m_S = {mass:g} MeV, E = {energy:g} GeV")
 
 

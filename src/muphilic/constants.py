@@ -164,7 +164,19 @@ DEDX_IRON_PAPER: float = 16.0 * MeV / cm
 fm: float = _u.fermi
 #: Atomic mass unit times c^2, CODATA 2018: 931.49410242 MeV.
 AMU_C2: float = 931.49410242 * MeV
-#: Avogadro constant (exact, SI 2019; hepunits), per mole counted as a number.
-N_AVOGADRO: float = _c.Avogadro * _u.mole
 #: Proton magnetic moment in nuclear magnetons, CODATA 2018: 2.79284734463.
 MU_PROTON: float = 2.79284734463
+
+# --- amounts of substance, and the NC pi0 cross section of the recast ----------
+#: Kilogram and mole (hepunits).
+kg: float = _u.kg
+mole: float = _u.mole
+#: Avogadro constant, per mole (:mod:`hepunits.constants`, exact since SI 2019).
+N_AVOGADRO: float = _c.Avogadro
+#: Molar mass of natural argon, 39.948(1) g/mol (PDG "Atomic and nuclear properties
+#: of materials", argon; IUPAC standard atomic weight).
+M_MOLAR_ARGON: float = 39.948 * _u.g / _u.mole
+#: MicroBooNE flux-averaged NC pi0 cross section with no visible proton ("0p"),
+#: 0.624 (+-0.131 syst +-0.075 stat) x 1e-38 cm^2 per argon nucleus (P. Abratenko et
+#: al. (MicroBooNE), Phys. Rev. D 107 (2023) 012004, arXiv:2205.07943, abstract).
+SIGMA_NCPI0_0P_MICROBOONE: float = 0.624e-38 * _u.cm2

@@ -61,6 +61,7 @@ from muphilic.constants import (
     hbarc,
     m_e,
     m_proton,
+    mole,
 )
 from muphilic.errors import MuphilicError
 
@@ -134,7 +135,7 @@ class Target:
     @property
     def number_density(self) -> float:
         """Nuclei per unit volume, mm^-3 (rho N_A / A)."""
-        return self.density * N_AVOGADRO / (self.A * g)
+        return self.density * N_AVOGADRO / (self.A * g / mole)
 
 
 #: Targets with PDG "Atomic and nuclear properties of materials" values (Z, A, rho).
