@@ -31,8 +31,11 @@ A run is described by a TOML file whose tables mirror the physics chain::
     [experiments]
     names = ["miniboone", "microboone", "sbnd"]
 
-    [detectors.microboone]    # any field of the detector definition
+    [detectors.microboone]    # pot, efficiency or resolution of a detector
     efficiency = 0.06
+
+    [spectra]                 # a measured spectrum (CSV) replaces the model
+    microboone = "microboone_ncpi0_0p.csv"
 
 Every key is checked: an unknown key, a wrong type or a value out of range raises
 :class:`ConfigError` naming the field (``scan.n_masses``) and the allowed range.
@@ -192,6 +195,7 @@ class RunConfig:
     g2_scenario: str = "2023"
     experiments: tuple[str, ...] = ("miniboone", "microboone", "sbnd")
     detector_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    spectra: dict[str, str] = field(default_factory=dict)
 
     def validate(self) -> RunConfig:
         """Check every field; return ``self`` so calls chain."""
@@ -206,6 +210,12 @@ class RunConfig:
             f"must be '2023' or '2025', got {self.g2_scenario!r}",
         )
         _require(len(self.experiments) > 0, "experiments.names", "must not be empty")
+        for key in list(self.detector_overrides) + list(self.spectra):
+            _require(
+                key in self.experiments,
+                f"detectors.{key}" if key in self.detector_overrides else f"spectra.{key}",
+                f"names an experiment that is not run; experiments are {list(self.experiments)}",
+            )
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -219,6 +229,7 @@ class RunConfig:
             "g2": {"scenario": self.g2_scenario},
             "experiments": {"names": list(self.experiments)},
             "detectors": {k: dict(v) for k, v in self.detector_overrides.items()},
+            "spectra": dict(self.spectra),
         }
 
     def digest(self) -> str:
@@ -249,7 +260,17 @@ def _section(cls: type, name: str, table: Any) -> Any:
 
 def config_from_dict(data: dict[str, Any]) -> RunConfig:
     """Build and validate a :class:`RunConfig` from the TOML layout."""
-    top = {"seed", "beam", "emission", "scan", "statistics", "g2", "experiments", "detectors"}
+    top = {
+        "seed",
+        "beam",
+        "emission",
+        "scan",
+        "statistics",
+        "g2",
+        "experiments",
+        "detectors",
+        "spectra",
+    }
     unknown = sorted(set(data) - top)
     _require(not unknown, unknown[0] if unknown else "", f"unknown key; allowed are {sorted(top)}")
     config = RunConfig()
@@ -294,6 +315,14 @@ def config_from_dict(data: dict[str, Any]) -> RunConfig:
             "must hold one table per detector",
         )
         kwargs["detector_overrides"] = {k: dict(v) for k, v in det.items()}
+    if "spectra" in data:
+        spectra = data["spectra"]
+        _require(
+            isinstance(spectra, dict) and all(isinstance(v, str) for v in spectra.values()),
+            "spectra",
+            "must map experiment names to CSV file paths",
+        )
+        kwargs["spectra"] = dict(spectra)
     return replace(config, **kwargs).validate()
 
 

@@ -1,0 +1,293 @@
+"""The whole chain for the paper's Fig. 6: beam -> emission -> detection -> recast -> limits.
+
+:func:`reach` runs it on a :class:`muphilic.config.RunConfig` (the paper's
+choices by default) and returns a :class:`ReachResult`; :func:`write_outputs`
+turns that into the plot, contour files and summary a paper needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from muphilic import __version__
+from muphilic.config import RunConfig
+from muphilic.constants import MeV, cm2
+from muphilic.detectors import Detector, load_detector
+from muphilic.errors import MuphilicError
+from muphilic.events import MuonSample, ParentSample
+from muphilic.g2 import g2_scenario
+from muphilic.recast.contours import band_excluded_range, exclusion_contour
+from muphilic.recast.output import write_contour_csv, write_contours_json, write_hepdata_yaml
+from muphilic.recast.plot import plot_reach
+from muphilic.recast.scan import ScanResult, scan
+from muphilic.recast.spectra import (
+    MicroBooNEModel,
+    PublishedSpectrum,
+    microboone_ncpi0_0p,
+    miniboone_ncpi0,
+    read_spectrum_csv,
+)
+from muphilic.signal import SignalSettings, expected_signal
+
+__all__ = [
+    "PROJECTIONS",
+    "ReachResult",
+    "SignalForMass",
+    "detector_for",
+    "published_spectrum",
+    "reach",
+    "write_outputs",
+]
+
+FloatArray = NDArray[np.float64]
+
+#: Experiments that have no published spectrum: drawn as projections at the
+#: projection confidence level (the paper's SBND), unless the user gives data.
+PROJECTIONS = frozenset({"sbnd", "icarus"})
+
+
+def detector_for(name: str, overrides: Mapping[str, Any] | None = None) -> Detector:
+    """The packaged (or file) detector ``name`` with the run's overrides applied.
+
+    Overrides are any :class:`~muphilic.detectors.Detector` fields in the units
+    of the detector files' plain numbers (``pot``, ``efficiency``,
+    ``resolution``); they are validated by the detector itself.
+    """
+    detector = load_detector(name)
+    if overrides:
+        unknown = sorted(set(overrides) - {"pot", "efficiency", "resolution"})
+        if unknown:
+            raise MuphilicError(
+                f"detectors.{name}.{unknown[0]}: cannot override; use pot, efficiency or "
+                "resolution, or write a detector file"
+            )
+        detector = replace(detector, **dict(overrides))
+    return detector
+
+
+def published_spectrum(
+    key: str, detector: Detector, numu_flux_per_cm2_per_pot: float, csv_path: str = ""
+) -> PublishedSpectrum:
+    """Data and background to compare the signal with in ``detector``.
+
+    * a user's CSV file (``csv_path``) if given - the real spectrum;
+    * MiniBooNE: the published NC pi0 spectrum (arXiv:0911.2063), scaled to the
+      detector's POT, in its analysis window;
+    * any argon detector: the modelled NC pi0 0p background (flux x cross section
+      x argon nuclei x POT x efficiency, smeared pi0 peak) in the detector's bins,
+      as Asimov data labelled "expected, modelled background".
+    """
+    window = (float(detector.edges[0] / MeV), float(detector.edges[-1] / MeV))
+    if csv_path:
+        return read_spectrum_csv(csv_path)
+    if key == "miniboone":
+        return miniboone_ncpi0(pot=detector.pot, window_MeV=window)
+    if detector.fiducial_mass is None:
+        raise MuphilicError(f"detector {detector.name} needs a fiducial mass for its background")
+    model = MicroBooNEModel(
+        pot=detector.pot,
+        fiducial_mass=detector.fiducial_mass,
+        efficiency=detector.efficiency,
+        resolution=detector.resolution,
+        edges_MeV=tuple(float(e) for e in detector.edges / MeV),
+        window_MeV=window,
+    )
+    return microboone_ncpi0_0p(numu_flux_per_cm2_per_pot / cm2, model, name=detector.name)
+
+
+@dataclass(frozen=True)
+class SignalForMass:
+    """Picklable ``mass -> signal (K, n_bins)`` for :func:`muphilic.recast.scan.scan`.
+
+    The detector's analysis bins are placed inside the spectrum's binning
+    (the MiniBooNE spectrum extends beyond the window).
+    """
+
+    parents: dict[str, ParentSample]
+    muons: MuonSample | None
+    detector: Detector
+    couplings: FloatArray
+    settings: SignalSettings
+    spectrum_edges_MeV: FloatArray
+
+    def __call__(self, mass: float) -> FloatArray:
+        spectrum = expected_signal(
+            self.parents, self.muons, mass, self.detector, self.couplings, self.settings
+        )
+        return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
+
+
+def _embed(signal: FloatArray, edges: FloatArray, target_edges: FloatArray) -> FloatArray:
+    start = int(np.argmin(np.abs(target_edges - edges[0])))
+    n = edges.size - 1
+    if start + n >= target_edges.size or not np.allclose(
+        target_edges[start : start + n + 1], edges, rtol=0, atol=1e-6
+    ):
+        raise MuphilicError(
+            "the detector's analysis bins are not a subset of the published spectrum's bins"
+        )
+    out = np.zeros((signal.shape[0], target_edges.size - 1))
+    out[:, start : start + n] = signal
+    return out
+
+
+@dataclass(frozen=True)
+class ReachResult:
+    """Scans and their summaries for every experiment of a run.
+
+    Attributes
+    ----------
+    config : RunConfig
+        What was run.
+    scans : dict
+        Experiment key -> :class:`~muphilic.recast.scan.ScanResult`.
+    projections : tuple of str
+        Keys drawn as projections.
+    g2_band_excluded_MeV : dict
+        Experiment key (and ``"union"`` of the non-projections) -> [low, high]
+        mass range (MeV) where the g-2 favoured band is excluded, or None.
+    numu_flux_per_cm2_per_pot : dict
+        Flux-integrated nu_mu flux at each detector from the beamline.
+    """
+
+    config: RunConfig
+    scans: dict[str, ScanResult]
+    projections: tuple[str, ...]
+    g2_band_excluded_MeV: dict[str, list[float] | None]
+    numu_flux_per_cm2_per_pot: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready summary (key ``g2_band_excluded_MeV`` as in the CLI)."""
+        return {
+            "muphilic_version": __version__,
+            "config_sha256": self.config.digest(),
+            "g2_scenario": self.config.g2_scenario,
+            "statistic": self.config.statistics.method,
+            "experiments": {
+                key: {
+                    "label": s.label,
+                    "cl_sigma": s.cl_sigma,
+                    "projection": key in self.projections,
+                    "excluded_cells": int(np.count_nonzero(s.excluded)),
+                }
+                for key, s in self.scans.items()
+            },
+            "g2_band_excluded_MeV": self.g2_band_excluded_MeV,
+            "numu_flux_per_cm2_per_pot": self.numu_flux_per_cm2_per_pot,
+        }
+
+
+def reach(
+    config: RunConfig | None = None,
+    *,
+    beam: Any = None,
+    progress: bool = True,
+    n_workers: int | None = 1,
+    scheduler: str | None = None,
+) -> ReachResult:
+    """Exclusion (and projection) scans for every experiment of ``config``.
+
+    Parameters
+    ----------
+    config : RunConfig, optional
+        The run; the paper's choices by default.
+    beam : BeamSample, optional
+        A beam sample to use instead of the one ``config.beam`` describes.
+    progress : bool
+        Progress bars.
+    n_workers : int or None
+        Local dask workers for the mass points (1: in this process).
+    scheduler : str, optional
+        Address of a dask.distributed scheduler.
+    """
+    from muphilic.beamline import load_beam, numu_flux_total
+
+    config = (config or RunConfig()).validate()
+    if beam is None:
+        beam = load_beam(config.beam, seed=config.seed, progress=progress)
+    settings = SignalSettings(
+        channels=config.emission.channels,
+        scalars_per_channel=config.emission.scalars_per_channel,
+        seed=config.seed,
+    )
+    grid = config.scan
+    masses = np.geomspace(grid.mass_min_MeV, grid.mass_max_MeV, grid.n_masses) * MeV
+    couplings = np.geomspace(grid.coupling_min, grid.coupling_max, grid.n_couplings)
+    g2 = g2_scenario(config.g2_scenario)
+
+    scans: dict[str, ScanResult] = {}
+    fluxes: dict[str, float] = {}
+    projections = tuple(
+        k for k in config.experiments if k in PROJECTIONS and k not in config.spectra
+    )
+    for key in config.experiments:
+        detector = detector_for(key, config.detector_overrides.get(key))
+        fluxes[key] = numu_flux_total(beam, detector)
+        spectrum = published_spectrum(key, detector, fluxes[key], config.spectra.get(key, ""))
+        signal = SignalForMass(
+            parents=beam.parents,
+            muons=beam.muons if "muon" in settings.channels else None,
+            detector=detector,
+            couplings=couplings,
+            settings=settings,
+            spectrum_edges_MeV=spectrum.edges_MeV,
+        )
+        statistic = config.statistics.method
+        cl = (
+            config.statistics.projection_cl_sigma
+            if key in projections
+            else (config.statistics.cl_sigma)
+        )
+        scans[key] = scan(
+            masses,
+            couplings,
+            signal,
+            spectrum,
+            statistic,
+            cl,
+            n_workers=n_workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
+
+    band = g2.favoured_band
+    excluded: dict[str, list[float] | None] = {}
+    for key, result in scans.items():
+        excluded[key] = _as_list(band_excluded_range(result, band))
+    data_scans = [scans[k] for k in scans if k not in projections]
+    if len(data_scans) > 1:
+        excluded["union"] = _as_list(band_excluded_range(data_scans, band))
+    return ReachResult(config, scans, projections, excluded, fluxes)
+
+
+def _as_list(interval: tuple[float, float] | None) -> list[float] | None:
+    return None if interval is None else [float(interval[0]), float(interval[1])]
+
+
+def write_outputs(result: ReachResult, out_dir: str | Path) -> list[Path]:
+    """Write the reach plot (PNG, PDF), each contour (CSV), all contours (JSON,
+    HEPData-style YAML) and the run summary with its configuration (JSON)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    exclusions = [s for k, s in result.scans.items() if k not in result.projections]
+    projections = [s for k, s in result.scans.items() if k in result.projections]
+    files = plot_reach(
+        exclusions, projections, out / "reach", g2=g2_scenario(result.config.g2_scenario)
+    )
+    contours = [exclusion_contour(s) for s in result.scans.values()]
+    for key, contour in zip(result.scans, contours, strict=True):
+        files.append(write_contour_csv(contour, out / f"contour_{key}.csv"))
+    summary = result.summary()
+    files.append(write_contours_json(contours, out / "contours.json", extra=summary))
+    files.append(write_hepdata_yaml(contours, out / "contours_hepdata.yaml"))
+    run = out / "run.json"
+    run.write_text(json.dumps({**summary, "config": result.config.to_dict()}, indent=2))
+    files.append(run)
+    return files
