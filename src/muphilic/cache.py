@@ -15,10 +15,19 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_dir", "cached_bytes", "input_hash"]
+__all__ = [
+    "CacheEntry",
+    "cache_dir",
+    "cached_bytes",
+    "cached_file",
+    "clear_cache",
+    "input_hash",
+    "list_cache",
+]
 
 
 def cache_dir() -> Path:
@@ -82,3 +91,83 @@ def cached_bytes(kind: str, inputs: Mapping[str, Any], build: Callable[[], bytes
     payload = build()
     _atomic_write(path, hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
     return payload
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cached_file(
+    kind: str, inputs: Mapping[str, Any], build: Callable[[Path], None], suffix: str = ""
+) -> Path:
+    """Return the path of a verified cached file for ``(kind, inputs)``, building it if needed.
+
+    Parameters
+    ----------
+    kind, inputs
+        As for :func:`cached_bytes`.
+    build : callable
+        ``build(path)`` writes the file at ``path`` (a temporary name in the cache
+        folder); it is then moved into place atomically.
+    suffix : str
+        File name suffix (``".h5"``).
+
+    Notes
+    -----
+    The file's SHA-256 is stored next to it (``.sha256``) and checked on every
+    read; a missing, truncated or corrupt entry is rebuilt, never used.
+    """
+    folder = cache_dir() / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{input_hash(inputs)}{suffix}"
+    sidecar = path.with_name(path.name + ".sha256")
+    if path.is_file() and sidecar.is_file() and sidecar.read_text().strip() == _file_digest(path):
+        return path
+    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=path.name, suffix=".tmp" + suffix)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        build(tmp)
+        digest = _file_digest(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _atomic_write(sidecar, digest.encode())
+    return path
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One cached file: its kind (subfolder), path and size."""
+
+    kind: str
+    path: Path
+    size_bytes: int
+
+
+def list_cache() -> list[CacheEntry]:
+    """Every cached entry (checksum sidecars and temporary files excluded)."""
+    root = cache_dir()
+    entries = []
+    for path in sorted(root.glob("*/*")):
+        if (
+            path.is_file()
+            and not path.name.endswith((".sha256", ".tmp"))
+            and ".tmp" not in path.name
+        ):
+            entries.append(CacheEntry(path.parent.name, path, path.stat().st_size))
+    return entries
+
+
+def clear_cache() -> int:
+    """Delete every cached file; return how many entries were removed."""
+    entries = list_cache()
+    for path in cache_dir().glob("*/*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+    return len(entries)

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -110,6 +111,261 @@ def xsec(mass: float, energy: float, target: str, as_json: bool) -> None:
     except MuphilicError as err:
         raise OptionError("--energy", str(err)) from None
     _emit(payload, as_json, f"mu {target} -> mu {target} S, m_S = {mass:g} MeV, E = {energy:g} GeV")
+
+
+def _load_run_config(config_path: str | None) -> Any:
+    from muphilic.config import RunConfig, load_config
+
+    return load_config(config_path) if config_path else RunConfig()
+
+
+@app.command()
+@click.option("--pot", type=int, default=None, help="Protons on target to simulate.")
+@click.option("--seed", type=int, default=None, help="Random seed.")
+@click.option("--sample", "sample_path", default=None, help="Read this beam sample (HDF5).")
+@click.option("--output", default=None, help="Write the simulated sample to this HDF5 file.")
+@click.option("--plot", "plot_path", default=None, help="Fig. 4-style energy spectra (PNG/PDF).")
+@click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
+@_json_option
+def beam(
+    pot: int | None,
+    seed: int | None,
+    sample_path: str | None,
+    output: str | None,
+    plot_path: str | None,
+    config_path: str | None,
+    as_json: bool,
+) -> None:
+    """Simulate the Booster Neutrino Beam: mesons, muons, nu_mu flux at the detectors."""
+    from dataclasses import replace
+
+    from muphilic.beamline import beam_summary, plot_beam, read_sample, simulate, write_sample
+
+    run = _load_run_config(config_path)
+    if pot is not None and pot <= 0:
+        raise OptionError("--pot", f"must be a positive integer, got {pot}")
+    if seed is not None and seed < 0:
+        raise OptionError("--seed", f"must be a non-negative integer, got {seed}")
+    if sample_path:
+        sample = read_sample(sample_path)
+    else:
+        run = replace(run, seed=seed if seed is not None else run.seed)
+        n_pot = pot if pot is not None else run.beam.pot
+        sample = simulate(n_pot, run.seed, progress=not as_json)
+    if output:
+        write_sample(sample, output)
+    if plot_path:
+        plot_beam(sample, plot_path)
+    summary = beam_summary(sample)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    table = Table(title=f"BNB, {summary['pot']} protons on target simulated")
+    table.add_column("quantity")
+    table.add_column("per POT", justify="right")
+    for name, value in summary["produced_per_pot"].items():
+        table.add_row(f"{name} produced", f"{value:.4g}")
+    for name, value in summary["decays_per_pot"].items():
+        table.add_row(f"{name} decays", f"{value:.4g}")
+    for name, value in summary["muons_per_pot"].items():
+        table.add_row(f"muons {name}", f"{value:.4g}")
+    for name, flux in summary["numu_flux"].items():
+        table.add_row(f"nu_mu flux at {name} [/cm2]", f"{flux['total_per_cm2_per_pot']:.4g}")
+    _console.print(table)
+
+
+@app.command()
+@click.option(
+    "--detector",
+    "detector_name",
+    default="microboone",
+    show_default=True,
+    help="Detector name or TOML file.",
+)
+@click.option("--mass", type=float, default=24.0, show_default=True, help="m_S, MeV.")
+@click.option("--coupling", type=float, default=3e-4, show_default=True, help="Coupling y.")
+@click.option("--plot", "plot_path", default=None, help="Fig. 5-style plot (PNG/PDF).")
+@click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
+@_json_option
+def spectrum(
+    detector_name: str,
+    mass: float,
+    coupling: float,
+    plot_path: str | None,
+    config_path: str | None,
+    as_json: bool,
+) -> None:
+    """Expected signal in a detector's m_gg bins, by channel, with data and background."""
+    from muphilic.beamline import load_beam, numu_flux_total
+    from muphilic.detectors import plot_spectrum, spectrum_summary
+    from muphilic.reach import detector_for, published_spectrum
+    from muphilic.scalar import check_mass
+    from muphilic.signal import SignalSettings, expected_signal
+
+    _positive("--mass", mass)
+    _positive("--coupling", coupling)
+    try:
+        check_mass(mass)
+    except MuphilicError as err:
+        raise OptionError("--mass", str(err)) from None
+    run = _load_run_config(config_path)
+    key = detector_name.lower()
+    try:
+        detector = detector_for(key, run.detector_overrides.get(key))
+    except MuphilicError as err:
+        raise OptionError("--detector", str(err)) from None
+    sample = load_beam(run.beam, seed=run.seed, progress=not as_json)
+    settings = SignalSettings(
+        channels=run.emission.channels,
+        scalars_per_channel=run.emission.scalars_per_channel,
+        seed=run.seed,
+    )
+    result = expected_signal(sample.parents, sample.muons, mass, detector, [coupling], settings)
+    payload = spectrum_summary(result, 0)
+    flux = numu_flux_total(sample, detector)
+    published = published_spectrum(key, detector, flux, run.spectra.get(key, ""))
+    lo = int(np.argmin(np.abs(published.edges_MeV - result.edges_MeV[0])))
+    n = result.edges_MeV.size - 1
+    background = published.background[lo : lo + n]
+    data = published.data[lo : lo + n]
+    payload["background"] = background.tolist()
+    payload["data"] = None if published.asimov else data.tolist()
+    payload["background_label"] = published.label or published.source
+    if plot_path:
+        plot_spectrum(
+            result, 0, plot_path, background=background, data=None if published.asimov else data
+        )
+    if as_json:
+        click.echo(json.dumps(payload, indent=2))
+        return
+    table = Table(title=f"{detector.name}: m_S = {mass:g} MeV, y = {coupling:g}")
+    for column in ("m_gg bin [MeV]", "kaon", "pion", "muon", "signal", "background"):
+        table.add_column(column, justify="right")
+    edges = payload["edges_MeV"]
+    for i in range(n):
+        table.add_row(
+            f"{edges[i]:g}-{edges[i + 1]:g}",
+            *(f"{payload['by_channel'][c][i]:.3g}" for c in ("kaon", "pion", "muon")),
+            f"{payload['signal'][i]:.3g}",
+            f"{background[i]:.3g}",
+        )
+    _console.print(table)
+    rel = payload["mc_rel_error"]
+    _console.print(
+        f"total signal {payload['signal_total']:.4g} events"
+        + (f" (MC error {100 * rel:.2g} %)" if rel is not None else "")
+    )
+
+
+@app.command(name="reach")
+@click.option(
+    "--out",
+    "out_dir",
+    default="muphilic-output",
+    show_default=True,
+    help="Folder for the plot, contours and summary.",
+)
+@click.option(
+    "--experiments",
+    default=None,
+    help="Comma-separated detectors (default: miniboone,microboone,sbnd).",
+)
+@click.option("--cl", type=float, default=None, help="Exclusion confidence, Gaussian sigma.")
+@click.option(
+    "--g2",
+    "g2_label",
+    type=click.Choice(["2023", "2025"]),
+    default=None,
+    help="g-2 measurement and theory for the band.",
+)
+@click.option(
+    "--statistic", type=click.Choice(["paper", "likelihood"]), default=None, help="Test statistic."
+)
+@click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Local dask workers for the mass points.",
+)
+@click.option("--scheduler", default=None, help="Address of a dask.distributed scheduler.")
+@_json_option
+def reach_command(
+    out_dir: str,
+    experiments: str | None,
+    cl: float | None,
+    g2_label: str | None,
+    statistic: str | None,
+    config_path: str | None,
+    workers: int,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
+    """The paper's Fig. 6: exclusions, projections and the g-2 band, with files."""
+    from dataclasses import replace
+
+    from muphilic.reach import reach, write_outputs
+
+    run = _load_run_config(config_path)
+    if experiments:
+        names = tuple(e.strip().lower() for e in experiments.split(",") if e.strip())
+        run = replace(run, experiments=names)
+    if cl is not None:
+        _positive("--cl", cl)
+        run = replace(run, statistics=replace(run.statistics, cl_sigma=cl))
+    if g2_label:
+        run = replace(run, g2_scenario=g2_label)
+    if statistic:
+        run = replace(run, statistics=replace(run.statistics, method=statistic))
+    if workers < 1:
+        raise OptionError("--workers", f"must be at least 1, got {workers}")
+    result = reach(run, progress=not as_json, n_workers=workers, scheduler=scheduler)
+    files = write_outputs(result, out_dir)
+    summary = result.summary()
+    summary["files"] = [str(f) for f in files]
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    table = Table(title="g-2 favoured band excluded (m_S range, MeV)")
+    table.add_column("experiment")
+    table.add_column("range", justify="right")
+    for key, interval in summary["g2_band_excluded_MeV"].items():
+        text = "none" if interval is None else f"{interval[0]:.1f} - {interval[1]:.1f}"
+        table.add_row(key + (" (projection)" if key in result.projections else ""), text)
+    _console.print(table)
+    _console.print(f"wrote {len(files)} files to {out_dir}/ (reach.png, reach.pdf, contours)")
+
+
+@app.command()
+@click.option("--show-defaults", is_flag=True, help="Print the default configuration (TOML).")
+@click.option("--check", "check_path", default=None, help="Validate a configuration file.")
+def config(show_defaults: bool, check_path: str | None) -> None:
+    """Show the default run configuration or validate a file."""
+    from muphilic.config import RunConfig, load_config
+
+    if check_path:
+        loaded = load_config(check_path)
+        click.echo(f"{check_path}: valid (sha256 {loaded.digest()[:16]})")
+        return
+    click.echo(RunConfig().to_toml(), nl=False)
+
+
+@app.command()
+@click.option("--list", "list_entries", is_flag=True, help="List cached entries.")
+@click.option("--clear", is_flag=True, help="Delete every cached entry.")
+def cache(list_entries: bool, clear: bool) -> None:
+    """Inspect or clear the cache of beam samples and cross-section tables."""
+    from muphilic.cache import cache_dir, clear_cache, list_cache
+
+    if clear:
+        removed = clear_cache()
+        click.echo(f"removed {removed} cached entries from {cache_dir()}")
+        return
+    entries = list_cache()
+    click.echo(f"cache: {cache_dir()} ({len(entries)} entries)")
+    for entry in entries:
+        click.echo(f"  {entry.kind:8s} {entry.path.name}  {entry.size_bytes / 1e6:8.2f} MB")
 
 
 def main(argv: list[str] | None = None) -> None:
