@@ -156,3 +156,44 @@ BR_K_TO_MU_NU: float = 0.6356
 N_IRON_PAPER: float = 8.6e22 / cm3
 #: The paper's conservative mean muon energy loss in iron, 16 MeV/cm (its ref. [31]).
 DEDX_IRON_PAPER: float = 16.0 * MeV / cm
+
+# --- beamline ---
+# Appended for muphilic.beamline (issue 4). Each value cites its source.
+#: milliradian (hepunits).
+mrad: float = _u.mrad
+#: Vacuum permeability, mu0 = 4 pi 1e-7 T m / A (CODATA 2018: 1.00000000055 times
+#: this; the difference is irrelevant for the horn field).
+MU0: float = 4.0e-7 * math.pi * _u.tesla * _u.m / _u.ampere
+#: Avogadro constant (hepunits / CODATA, exact), per mole.
+N_AVOGADRO: float = _c.Avogadro
+#: Beryllium target density and molar mass as used by the BNB GEANT4 geometry,
+#: SBNSoftware/G4BNB geometry/BooNE_50m.gdml (material BERILLIUM): 1.848 g/cm3,
+#: 9.012182 g/mol.
+RHO_BERYLLIUM: float = 1.848 * _u.g / _u.cm3
+A_BERYLLIUM: float = 9.012182 * _u.g / _u.mole
+#: Aluminium of the horn conductors, same GDML (material ALUMINIUM): 2.7 g/cm3,
+#: 26.981539 g/mol.
+RHO_ALUMINIUM: float = 2.7 * _u.g / _u.cm3
+A_ALUMINIUM: float = 26.981539 * _u.g / _u.mole
+#: Iron: Z = 26, A = 55.845 g/mol, density 7.874 g/cm3, mean excitation energy
+#: I = 286.0 eV (PDG "Atomic and nuclear properties of materials", Fe).
+Z_IRON: int = 26
+A_IRON: float = 55.845 * _u.g / _u.mole
+RHO_IRON: float = 7.874 * _u.g / _u.cm3
+I_IRON: float = 286.0 * _u.eV
+#: Sternheimer density-effect parameters of iron (PDG table, from Sternheimer,
+#: Berger and Seltzer, At. Data Nucl. Data Tables 30 (1984) 261):
+#: -C = 4.2911, x0 = -0.0012, x1 = 3.1531, a = 0.14680, k = 2.9632, delta0 = 0.12.
+STERNHEIMER_IRON: tuple[float, float, float, float, float, float] = (
+    4.2911,
+    -0.0012,
+    3.1531,
+    0.14680,
+    2.9632,
+    0.12,
+)
+#: Classical electron radius r_e = alpha hbar c / (m_e c^2) (derived, CODATA).
+R_ELECTRON: float = alpha_em * hbarc / m_e
+#: BR(K+ -> pi0 mu+ nu) (K_mu3), PDG 2024: 3.353(34) %.
+BR_K_TO_PI0_MU_NU: float = 0.03353
+# --- end beamline ---
