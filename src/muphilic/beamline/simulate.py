@@ -97,7 +97,7 @@ class BeamlineConfig:
     attenuation : {"inelastic", "production"}
         Proton attenuation cross section (see :mod:`muphilic.beamline.target`).
     tracking_step : float
-        Horn tracking step, mm.
+        Largest horn tracking step, mm (steps adapt near field boundaries).
     oversample : mapping
         Sampled mesons per expected meson, per species (more kaons than pions).
     apertures : tuple of Aperture
@@ -116,7 +116,7 @@ class BeamlineConfig:
     target: TargetGeometry = field(default_factory=TargetGeometry)
     horn_current: float = 174.0 * kA
     attenuation: str = "inelastic"
-    tracking_step: float = 10.0 * mm
+    tracking_step: float = 30.0 * mm
     oversample: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_OVERSAMPLE))
     apertures: tuple[Aperture, ...] = field(default_factory=default_apertures)
     energy_loss: EnergyLoss = field(default_factory=EnergyLoss)
