@@ -177,20 +177,28 @@ class BeamSample:
     produced : dict
         ``"pi+", ...`` -> :class:`ParentSample` at production (production point,
         four-momentum, mesons per POT).
-    muons_wall : MuonSample
+    muons_wall : MuonSample or None
         Muons that stop on an aperture wall (decay pipe, collimator, hall),
         position where they hit it.
     muons_produced_per_pot : float
-        All muons from the recorded decays per POT.
+        All muons from the recorded decays per POT (computed from the parents'
+        weights and BR(-> mu nu) when not given).
     """
 
     pot: int
     parents: dict[str, ParentSample]
     muons: MuonSample
-    produced_per_pot: dict[str, float]
-    produced: dict[str, ParentSample]
-    muons_wall: MuonSample
-    muons_produced_per_pot: float
+    produced_per_pot: dict[str, float] = field(default_factory=dict)
+    produced: dict[str, ParentSample] = field(default_factory=dict)
+    muons_wall: MuonSample | None = None
+    muons_produced_per_pot: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.muons_produced_per_pot is None:
+            total = sum(
+                BR_MU_NU.get(name, 0.0) * float(np.sum(p.weight)) for name, p in self.parents.items()
+            )
+            object.__setattr__(self, "muons_produced_per_pot", total)
 
 
 def _rotate_to(direction: FloatArray, local: FloatArray) -> FloatArray:
