@@ -38,7 +38,8 @@ def test_truncated_decay_distance_distribution():
     length = np.full(lam.size, 45.0 * m)
     s, prob = sample_decay_distance(rng, lam, length)
     assert np.allclose(prob, -math.expm1(-1.5))
-    assert s.min() >= 0 and s.max() <= 45.0 * m
+    assert s.min() >= 0
+    assert s.max() <= 45.0 * m
     edges = np.linspace(0, 45.0, 10) * m
     counts = np.histogram(s, bins=edges)[0] / s.size
     expected = np.diff(-np.expm1(-edges / lam[0])) / prob[0]
@@ -57,7 +58,9 @@ def test_boost_preserves_mass_and_lab_mean_energy():
     # isotropic in the rest frame: <E_lab> = gamma E*
     gamma = parent[0, 0] / m_pi
     e_star = math.hypot(two_body_momentum(m_pi, m_mu, 0.0), m_mu)
-    assert np.mean(mu[:, 0]) == pytest.approx(gamma * e_star, rel=5 * np.std(mu[:, 0]) / np.mean(mu[:, 0]) / math.sqrt(n))
+    assert np.mean(mu[:, 0]) == pytest.approx(
+        gamma * e_star, rel=5 * np.std(mu[:, 0]) / np.mean(mu[:, 0]) / math.sqrt(n)
+    )
     back = boost(mu, -parent[:, 1:] / parent[:, :1])
     assert np.allclose(back[:, 0], e_star, rtol=1e-9)
 
@@ -67,9 +70,9 @@ def test_forced_neutrino_weight_integrates_to_one():
     # 1 over the sphere (Gauss-Legendre in cos theta), and E_nu at theta = 0 is E*/(gamma(1-beta)).
     p = 3.0 * GeV
     parent = np.array([[math.hypot(p, m_K), 0.0, 0.0, p]])
-    x, w = np.polynomial.legendre.leggauss(2000)
+    x, w = np.polynomial.legendre.leggauss(200)
     dirs = np.stack([np.sqrt(1 - x**2), np.zeros_like(x), x], axis=-1)[None]
-    e_nu, jac = neutrino_energy_and_jacobian(parent, m_K, dirs)
+    _e_nu, jac = neutrino_energy_and_jacobian(parent, m_K, dirs)
     assert 0.5 * np.sum(w * jac[0]) == pytest.approx(1.0, rel=1e-9)
     gamma, beta = parent[0, 0] / m_K, p / parent[0, 0]
     e_star = (m_K**2 - m_mu**2) / (2 * m_K)

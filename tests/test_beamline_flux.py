@@ -39,7 +39,9 @@ def test_boosted_parent_on_axis_flux_and_energy():
     factor = gamma * (1 + beta)
     r = 500 * m
     res = numu_flux(smp, Sphere(r, 1 * m), np.array([0.0, 10.0]) * GeV, n_points=1)
-    assert res.integral == pytest.approx(BR_PI_TO_MU_NU * factor**2 / (4 * math.pi * (r / cm) ** 2), rel=1e-9)
+    assert res.integral == pytest.approx(
+        BR_PI_TO_MU_NU * factor**2 / (4 * math.pi * (r / cm) ** 2), rel=1e-9
+    )
     e_star = (m_pi**2 - m_mu**2) / (2 * m_pi)
     assert res.mean_energy == pytest.approx(e_star * factor, rel=1e-9)
 
@@ -65,7 +67,8 @@ def test_volume_points_lie_inside_and_fill_the_volume():
     assert np.mean(r**2) == pytest.approx(0.6 * (5 * m) ** 2, rel=0.05)
     box = Box(110 * m, (2 * m, 2 * m, 2.5 * m))
     bp = box.points(64)
-    assert np.all(np.abs(bp[:, 0]) <= 2 * m) and np.all(np.abs(bp[:, 2] - 110 * m) <= 2.5 * m)
+    assert np.all(np.abs(bp[:, 0]) <= 2 * m)
+    assert np.all(np.abs(bp[:, 2] - 110 * m) <= 2.5 * m)
     assert np.allclose(bp.mean(axis=0), [0, 0, 110 * m])
 
 

@@ -26,6 +26,7 @@ from muphilic.constants import GeV, barn, cm, m_K, m_proton, mm
 
 P_BEAM = proton_momentum(8.0 * GeV)
 MB = 1e-3 * barn
+GAUSS_LEGENDRE = np.polynomial.legendre.leggauss(300)
 
 
 def test_beam_momentum_is_8_89_gev():
@@ -39,8 +40,11 @@ def test_regge_cross_sections_reproduce_the_data_file_values():
     # independently); 0.05 mb is the rounding of those quoted numbers.
     quoted = load_production_parameters()["cross_sections_Regge"]["evaluated_at_8.89_GeV_per_c_mb"]
     model = production_model()
-    for ours, key in (("total", "p_Be_total"), ("inelastic", "p_Be_inelastic"),
-                      ("quasielastic", "p_Be_quasielastic")):
+    for ours, key in (
+        ("total", "p_Be_total"),
+        ("inelastic", "p_Be_inelastic"),
+        ("quasielastic", "p_Be_quasielastic"),
+    ):
         p = 8.89 * GeV
         assert model.sigma(ours, p) / MB == pytest.approx(quoted[key], abs=0.05)
 
@@ -49,8 +53,14 @@ def test_sanford_wang_pi_plus_matches_hand_evaluation():
     # Independent evaluation of the SW formula with the production.in numbers typed here.
     p, th, pb = 2.0, 0.1, P_BEAM / GeV
     c = (220.7, 1.08, 1.0, 1.978, 1.32, 5.572, 0.08678, 9.686)
-    expected = (c[0] * p ** c[1] * (1 - p / (pb - 1.0))
-                * math.exp(-c[2] * p ** c[3] / pb ** c[4] - c[5] * th * (p - c[6] * pb * math.cos(th) ** c[7])))
+    expected = (
+        c[0]
+        * p ** c[1]
+        * (1 - p / (pb - 1.0))
+        * math.exp(
+            -c[2] * p ** c[3] / pb ** c[4] - c[5] * th * (p - c[6] * pb * math.cos(th) ** c[7])
+        )
+    )
     got = production_xsec("pi+", np.array([p * GeV]), np.array([th]), P_BEAM)[0]
     assert got / (MB / GeV) == pytest.approx(expected, rel=1e-12)
 
@@ -77,7 +87,7 @@ def test_feynman_x_is_zero_for_a_kaon_at_rest_in_the_cm_frame_and_one_at_the_lim
 def test_integrated_cross_section_agrees_with_gauss_legendre(species):
     # Second method: tensor Gauss-Legendre in (p, sqrt(theta)) instead of the midpoint rule.
     # 0.5 % covers the kinks of the parametrisations (p endpoint, pT = 1 GeV/c cut).
-    xg, wg = np.polynomial.legendre.leggauss(400)
+    xg, wg = GAUSS_LEGENDRE
     p = 0.5 * (xg + 1) * P_BEAM
     wp = 0.5 * wg * P_BEAM
     u = 0.5 * (xg + 1)
@@ -124,4 +134,5 @@ def test_interaction_probability_and_depth_on_axis():
     depth = res.position[:, 2] - 34.9 * mm
     mean = lam - length * math.exp(-length / lam) / -math.expm1(-length / lam)
     assert np.mean(depth) == pytest.approx(mean, abs=5 * np.std(depth) / math.sqrt(depth.size))
-    assert depth.min() >= 0 and depth.max() <= length
+    assert depth.min() >= 0
+    assert depth.max() <= length

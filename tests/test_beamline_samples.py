@@ -44,8 +44,10 @@ def _write_csv(path, header, rows):
 
 def test_parents_csv_reads_units_and_groups_species(tmp_path):
     header = ["pdg", "E", "px", "py", "pz", "x", "y", "z", "weight"]
-    rows = [[211, 1.0, 0.0, 0.01, 0.99, 0.1, 0.2, 1000.0, 1e-3],
-            [321, 2.0, 0.0, 0.0, 1.9, 0.0, 0.0, 500.0, 2e-4]]
+    rows = [
+        [211, 1.0, 0.0, 0.01, 0.99, 0.1, 0.2, 1000.0, 1e-3],
+        [321, 2.0, 0.0, 0.0, 1.9, 0.0, 0.0, 500.0, 2e-4],
+    ]
     path = tmp_path / "p.csv"
     _write_csv(path, header, rows)
     parents = read_parents_csv(path)
@@ -63,9 +65,21 @@ def test_parents_csv_reads_units_and_groups_species(tmp_path):
     ("header", "row", "column"),
     [
         (["pdg", "E", "px", "py", "x", "y", "z", "weight"], [211, 1, 0, 0, 0, 0, 0, 1], "pz"),
-        (["pdg", "E", "px", "py", "pz", "x", "y", "z", "weight"], [211, "a", 0, 0, 1, 0, 0, 0, 1], "E"),
-        (["pdg", "E", "px", "py", "pz", "x", "y", "z", "weight"], [999, 1, 0, 0, 1, 0, 0, 0, 1], "pdg"),
-        (["pdg", "E", "px", "py", "pz", "x", "y", "z", "weight"], [211, 1, 0, 0, 1, 0, 0, 0, -1], "weight"),
+        (
+            ["pdg", "E", "px", "py", "pz", "x", "y", "z", "weight"],
+            [211, "a", 0, 0, 1, 0, 0, 0, 1],
+            "E",
+        ),
+        (
+            ["pdg", "E", "px", "py", "pz", "x", "y", "z", "weight"],
+            [999, 1, 0, 0, 1, 0, 0, 0, 1],
+            "pdg",
+        ),
+        (
+            ["pdg", "E", "px", "py", "pz", "x", "y", "z", "weight"],
+            [211, 1, 0, 0, 1, 0, 0, 0, -1],
+            "weight",
+        ),
     ],
 )
 def test_bad_or_missing_columns_are_named(tmp_path, header, row, column):

@@ -70,7 +70,9 @@ def test_numu_flux_agrees_with_the_published_microboone_flux(sample):
     # production (re-scattered protons alone give ~7 % of MiniBooNE's nu_mu from pi+) and
     # models pion absorption without regeneration, so we require 15 % on the integral and
     # 20 % on the mean energy; statistical noise of this 4000-POT sample is ~3 %.
-    ref = np.loadtxt(data_file("beamline", "microboone_bnb_numu_flux.csv"), delimiter=",", skiprows=5)
+    ref = np.loadtxt(
+        data_file("beamline", "microboone_bnb_numu_flux.csv"), delimiter=",", skiprows=5
+    )
     centres = 0.5 * (ref[:, 0] + ref[:, 1])
     ref_total = ref[:, 2].sum()
     ref_mean = np.sum(centres * ref[:, 2]) / ref_total * GeV

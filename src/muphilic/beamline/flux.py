@@ -181,7 +181,7 @@ def numu_flux(
     edges: FloatArray,
     *,
     flavour: str = "numu",
-    n_points: int = 64,
+    n_points: int = 32,
 ) -> FluxResult:
     """nu_mu (or nu_mu-bar) flux averaged over ``volume`` in energy bins, by parent.
 

@@ -191,7 +191,9 @@ def _radius_table(horn: HornGeometry, dz: float = 0.1 * mm) -> _RadiusTable:
     z = np.arange(horn.z_start - 1.0 * mm, horn.z_end + 1.0 * mm, dz)
     r_in, r_out = horn.inner_radius(z), horn.outer_radius(z)
     finite_in = np.where(np.isfinite(r_in), r_in, np.nan)
-    slope = np.nan_to_num(np.maximum(np.abs(np.gradient(finite_in, dz)), np.abs(np.gradient(r_out, dz))))
+    slope = np.nan_to_num(
+        np.maximum(np.abs(np.gradient(finite_in, dz)), np.abs(np.gradient(r_out, dz)))
+    )
     window = max(1, int(50.0 * mm / dz))
     padded = np.pad(slope, window, mode="edge")
     view = np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1)
@@ -206,17 +208,18 @@ def track(
     horn: HornGeometry,
     *,
     step: float = 20.0 * mm,
-    min_step: float = 0.5 * mm,
+    min_step: float = 1.0 * mm,
     s_stop: FloatArray | None = None,
     max_path: float = 5000.0 * mm,
     wall_thickness: float = 3.0 * mm,
+    r_fraction: float = 0.6,
 ) -> TrackResult:
     """Track charged particles through the horn (vectorised over particles).
 
     Each step is :func:`boris_step` written out for the azimuthal field (the
     rotation axis is phi-hat at the mid point); the field-region radii are read
     from a 0.1 mm lookup table of r_in(z), r_out(z). Step sizes adapt per
-    particle: at most ``step``, at most 0.3 r inside the field (B ~ 1/r), and
+    particle: at most ``step``, at most ``r_fraction`` r inside the field (B ~ 1/r), and
     never more than the distance to the nearest field boundary (conductor
     surfaces or the field's end planes) at the particle's approach speed, but
     at least ``min_step``; boundary crossings, where the field jumps, are thus
@@ -241,6 +244,8 @@ def track(
         Stop each particle after this path length (mm), e.g. at its decay point.
     max_path : float
         Give up after this path length (status MAX_PATH).
+    r_fraction : float
+        Largest step inside the field as a fraction of r (the field varies as 1/r).
     wall_thickness : float
         Thickness of the inner conductor inside r_in(z) (3 mm: G4BNB HWL1 rmin 19 mm
         vs HRN1 rmin 22 mm at the neck); the path inside it is accumulated by
@@ -285,12 +290,14 @@ def track(
         r_in0 = table.r_in[i0]
         d_in = np.abs(r0 - r_in0)
         d_in = np.where(np.isfinite(d_in), d_in, np.inf)
-        d_bound = np.minimum(np.minimum(d_in, table.r_out[i0] - r0), np.abs(r0 - r_in0 + wall_thickness))
+        d_bound = np.minimum(
+            np.minimum(d_in, table.r_out[i0] - r0), np.abs(r0 - r_in0 + wall_thickness)
+        )
         approach = np.hypot(ux, uy) + table.slope[i0] * np.abs(uz) + 1e-12
         d_z = np.minimum(np.abs(z - z_f0), np.abs(z - z_f1)) / (np.abs(uz) + 1e-12)
         h = np.minimum(np.maximum(d_bound, 0.0) / approach, d_z)
         in_f = (r0 >= r_in0) & (r0 <= table.r_out[i0])
-        h = np.where(in_f, np.minimum(h, 0.3 * r0), h)
+        h = np.where(in_f, np.minimum(h, r_fraction * r0), h)
         h = np.clip(h, min_step, step)
         h = np.where(live, np.minimum(h, stop - s), 0.0)
         hh = 0.5 * h

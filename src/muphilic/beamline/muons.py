@@ -85,7 +85,9 @@ def _bethe_range_table(mass: float) -> tuple[FloatArray, FloatArray]:
     dedx = bethe_dedx_iron(t, mass)
     inv = 1.0 / dedx
     # range from T_low: below 1 MeV use T / (dE/dx at 1 MeV) (negligible)
-    cum = np.concatenate(([t[0] * inv[0]], t[0] * inv[0] + np.cumsum(0.5 * (inv[1:] + inv[:-1]) * np.diff(t))))
+    cum = np.concatenate(
+        ([t[0] * inv[0]], t[0] * inv[0] + np.cumsum(0.5 * (inv[1:] + inv[:-1]) * np.diff(t)))
+    )
     return t, cum
 
 

@@ -233,17 +233,31 @@ def read_sample(path: str | Path) -> BeamSample:
                 raise SampleFormatError(f"{src}: missing group '/{required}'")
         parents: dict[str, ParentSample] = {}
         for name in f["parents"]:
-            parents.update(parents_from_table(_read_group(f["parents"][name]), f"{src}:/parents/{name}"))
+            parents.update(
+                parents_from_table(_read_group(f["parents"][name]), f"{src}:/parents/{name}")
+            )
         produced: dict[str, ParentSample] = {}
         if "produced" in f:
             for name in f["produced"]:
                 produced.update(
                     parents_from_table(_read_group(f["produced"][name]), f"{src}:/produced/{name}")
                 )
-        ppp = {k: float(v) for k, v in f["produced_per_pot"].attrs.items()} if "produced_per_pot" in f else {}
+        ppp = (
+            {k: float(v) for k, v in f["produced_per_pot"].attrs.items()}
+            if "produced_per_pot" in f
+            else {}
+        )
         muons = muons_from_table(_read_group(f["muons"]), f"{src}:/muons")
-        wall = muons_from_table(_read_group(f["muons_wall"]), f"{src}:/muons_wall") if "muons_wall" in f else None
-        mpp = float(f.attrs["muons_produced_per_pot"]) if "muons_produced_per_pot" in f.attrs else None
+        wall = (
+            muons_from_table(_read_group(f["muons_wall"]), f"{src}:/muons_wall")
+            if "muons_wall" in f
+            else None
+        )
+        mpp = (
+            float(f.attrs["muons_produced_per_pot"])
+            if "muons_produced_per_pot" in f.attrs
+            else None
+        )
     return BeamSample(pot, parents, muons, ppp, produced, wall, mpp)
 
 
@@ -258,7 +272,9 @@ def _read_csv(path: Path) -> dict[str, list[str]]:
         cols: dict[str, list[str]] = {h: [] for h in header}
         for i, row in enumerate(reader, start=2):
             if len(row) != len(header):
-                raise SampleFormatError(f"{path}: line {i} has {len(row)} fields, header has {len(header)}")
+                raise SampleFormatError(
+                    f"{path}: line {i} has {len(row)} fields, header has {len(header)}"
+                )
             for h, v in zip(header, row, strict=True):
                 cols[h].append(v.strip())
     return cols
@@ -321,7 +337,7 @@ def read_root(
             raise SampleFormatError(f"{path}: no tree named {tree!r}")
         t = f[tree]
         wanted = PARENT_COLUMNS if kind == "parents" else MUON_COLUMNS
-        present = [c for c in wanted if c in t.keys()]
+        present = [c for c in wanted if c in t]
         table = {k: np.asarray(v) for k, v in t.arrays(present, library="np").items()}
     if kind == "parents":
         return parents_from_table(table, src, pot)

@@ -54,9 +54,7 @@ class MomentumSampler:
         )
         return (1.0 - self.eps) * self.cell_prob[ip, it] / vol + self.eps / self.domain_volume
 
-    def sample(
-        self, rng: np.random.Generator, n: int
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def sample(self, rng: np.random.Generator, n: int) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Draw n momenta: (|p| in MeV, cos theta, weight f / (I g))."""
         flat = self.cell_prob.ravel()
         cdf = np.cumsum(flat)
@@ -74,7 +72,9 @@ class MomentumSampler:
 
 
 @cache
-def momentum_sampler(species: str, p_beam: float, n_p: int = 240, n_theta: int = 240) -> MomentumSampler:
+def momentum_sampler(
+    species: str, p_beam: float, n_p: int = 240, n_theta: int = 240
+) -> MomentumSampler:
     """Build (and cache) the proposal for ``species`` at proton momentum ``p_beam`` (MeV)."""
     p_edges = np.linspace(0.0, p_beam, n_p + 1)
     u = np.linspace(0.0, 1.0, n_theta + 1)
@@ -88,4 +88,6 @@ def momentum_sampler(species: str, p_beam: float, n_p: int = 240, n_theta: int =
     vol = np.diff(p_edges)[:, None] * (2.0 * math.pi * (cos_edges[:-1] - cos_edges[1:]))[None, :]
     mass = f * vol
     prob = mass / np.sum(mass)
-    return MomentumSampler(species, p_beam, p_edges, cos_edges, prob, integrated_xsec(species, p_beam))
+    return MomentumSampler(
+        species, p_beam, p_edges, cos_edges, prob, integrated_xsec(species, p_beam)
+    )

@@ -13,12 +13,17 @@ Chain (all vectorised over particles, weights per proton on target):
 5. the muon of pi/K -> mu nu from each decay, straight to the pipe wall or the
    absorber face (:mod:`.muons`).
 
-Neutral kaons (K0L) are counted (``produced_per_pot``) but not followed.
+Pions are attenuated on their way out of the target and through the horn's
+inner conductor (:mod:`.absorption`). Neutral kaons (K0L) are counted
+(``produced_per_pot``) but not followed.
+
 Not modelled (documented differences from the full GEANT4 simulation):
 secondary and tertiary hadron production (re-interacting protons, pions and
-neutrons in the target, horn and concrete), absorption and scattering of mesons
-in the target and the horn conductors, K+- decays other than K -> mu nu, the
-horn field acting on muons.
+neutrons in the target, horn and concrete - MiniBooNE quotes ~7 % of its nu_mu
+from pi+ made by re-scattered protons), absorption of kaons, multiple scattering
+and energy loss of mesons, K+- decays other than K -> mu nu (K_mu3, K -> pi pi
+followed by pi decays), the horn field acting on muons, hadrons produced in the
+absorber or the pipe walls.
 """
 
 from __future__ import annotations
@@ -196,7 +201,8 @@ class BeamSample:
     def __post_init__(self) -> None:
         if self.muons_produced_per_pot is None:
             total = sum(
-                BR_MU_NU.get(name, 0.0) * float(np.sum(p.weight)) for name, p in self.parents.items()
+                BR_MU_NU.get(name, 0.0) * float(np.sum(p.weight))
+                for name, p in self.parents.items()
             )
             object.__setattr__(self, "muons_produced_per_pot", total)
 
@@ -355,14 +361,14 @@ def simulate(
     p_beam = config.p_beam
 
     # mean interaction probability of a beam proton (for produced_per_pot)
-    probe = sample_interactions(200_000, np.random.default_rng([seed, 1]), lambda_att, config.spot, config.target)
+    probe = sample_interactions(
+        200_000, np.random.default_rng([seed, 1]), lambda_att, config.spot, config.target
+    )
     p_int = float(np.mean(probe.weight))
     mult = {s: integrated_xsec(s, p_beam) / sigma_att for s in SPECIES}
     produced_per_pot = {s: p_int * mult[s] for s in ("pi+", "pi-", "K+", "K-", "K0L")}
 
-    counts = {
-        s: max(1, math.ceil(pot * mult[s] * config.oversample.get(s, 1.0))) for s in CHARGED
-    }
+    counts = {s: max(1, math.ceil(pot * mult[s] * config.oversample.get(s, 1.0))) for s in CHARGED}
     bar = _progress(progress)
     task = None
     if bar is not None:
@@ -382,8 +388,13 @@ def simulate(
                 chunks.append(_simulate_chunk(species, n, norm, rng, config, lambda_att))
                 if bar is not None and task is not None:
                     bar.advance(task, n)
-            cat = {k: np.concatenate([getattr(c, k) for c in chunks]) for k in _Chunk.__dataclass_fields__}
-            parents[species] = ParentSample(PDG[species], cat["parent_p4"], cat["vertex"], cat["weight"])
+            cat = {
+                k: np.concatenate([getattr(c, k) for c in chunks])
+                for k in _Chunk.__dataclass_fields__
+            }
+            parents[species] = ParentSample(
+                PDG[species], cat["parent_p4"], cat["vertex"], cat["weight"]
+            )
             produced[species] = ParentSample(
                 PDG[species], cat["prod_p4"], cat["prod_pos"], cat["prod_weight"]
             )
@@ -402,7 +413,9 @@ def simulate(
             poss.append(pos[sel])
             ws.append(w[sel])
             qs.append(np.full(int(np.count_nonzero(sel)), q, dtype=np.int8))
-        return MuonSample(np.concatenate(p4s), np.concatenate(poss), np.concatenate(ws), np.concatenate(qs))
+        return MuonSample(
+            np.concatenate(p4s), np.concatenate(poss), np.concatenate(ws), np.concatenate(qs)
+        )
 
     muons_all = float(sum(BR_MU_NU[s] * np.sum(parents[s].weight) for s in CHARGED))
     return BeamSample(
@@ -414,4 +427,3 @@ def simulate(
         muons_wall=_muons(StraightStatus.WALL),
         muons_produced_per_pot=muons_all,
     )
-

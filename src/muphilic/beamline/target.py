@@ -38,9 +38,9 @@ from numpy.typing import NDArray
 
 from muphilic.constants import (
     A_BERYLLIUM,
-    GeV,
     N_AVOGADRO,
     RHO_BERYLLIUM,
+    GeV,
     m_proton,
     mm,
     mrad,
