@@ -11,10 +11,12 @@ The skin-depth field inside the aluminium (1.4 mm in G4BNB) is neglected.
 
 Conductors (documented choices):
 
-* inner conductor: *transparent*. Every meson is born inside its bore (the target
-  sits in it) and must cross the ~3 mm aluminium wall to reach the field;
-  particles that are bent back cross it again into the field-free bore. Energy
-  loss, scattering and absorption in the wall are neglected.
+* inner conductor: *transparent to the tracking*. Every meson is born inside
+  its bore (the target sits in it) and must cross the ~3 mm aluminium wall to
+  reach the field; particles that are bent back cross it again into the
+  field-free bore. The tracker neglects energy loss and scattering in the wall
+  but records the path length inside it, from which the simulation computes the
+  pions' absorption (:mod:`muphilic.beamline.absorption`).
 * outer conductor (r >= r_out(z)) and the upstream end (z < 0): the particle is
   *absorbed* there (it would enter the steel shielding around the horn, from
   which it cannot reach the collimator aperture). It may still decay before.

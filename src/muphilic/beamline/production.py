@@ -86,7 +86,7 @@ SPECIES: dict[str, float] = {"pi+": m_pi, "pi-": m_pi, "K+": m_K, "K-": m_K, "K0
 
 #: K-/K+ normalisation of our K- model (G4BNB uses a non-public MARS table for K-).
 #: This is an assumption, not a fit: K- needs associated K+ K- pair production,
-#: whose threshold (p_lab = 3.8 GeV/c) lies far above that of p p -> K+ Lambda p
+#: whose free-nucleon threshold (p_lab = 3.3 GeV/c) lies well above that of p p -> K+ Lambda p
 #: (2.3 GeV/c), so at 8.89 GeV/c the K- yield is a small fraction of the K+ one.
 #: We take 0.05 with the p p -> p p K+ K- kinematic limit for x_F. K- decays
 #: feed only the nu_mu-bar flux (and ~1e-3 of the muons), so the choice does not
