@@ -180,3 +180,40 @@ M_MOLAR_ARGON: float = 39.948 * _u.g / _u.mole
 #: 0.624 (+-0.131 syst +-0.075 stat) x 1e-38 cm^2 per argon nucleus (P. Abratenko et
 #: al. (MicroBooNE), Phys. Rev. D 107 (2023) 012004, arXiv:2205.07943, abstract).
 SIGMA_NCPI0_0P_MICROBOONE: float = 0.624e-38 * _u.cm2
+
+# --- the beamline: materials, horn, muon energy loss ---------------------------
+#: milliradian (hepunits).
+mrad: float = _u.mrad
+#: Vacuum permeability, mu0 = 4 pi 1e-7 T m / A (CODATA 2018: 1.00000000055 times
+#: this; the difference is irrelevant for the horn field).
+MU0: float = 4.0e-7 * math.pi * _u.tesla * _u.m / _u.ampere
+#: Beryllium target density and molar mass as used by the BNB GEANT4 geometry,
+#: SBNSoftware/G4BNB geometry/BooNE_50m.gdml (material BERILLIUM): 1.848 g/cm3,
+#: 9.012182 g/mol.
+RHO_BERYLLIUM: float = 1.848 * _u.g / _u.cm3
+A_BERYLLIUM: float = 9.012182 * _u.g / _u.mole
+#: Aluminium of the horn conductors, same GDML (material ALUMINIUM): 2.7 g/cm3,
+#: 26.981539 g/mol.
+RHO_ALUMINIUM: float = 2.7 * _u.g / _u.cm3
+A_ALUMINIUM: float = 26.981539 * _u.g / _u.mole
+#: Iron: Z = 26, A = 55.845 g/mol, density 7.874 g/cm3, mean excitation energy
+#: I = 286.0 eV (PDG "Atomic and nuclear properties of materials", Fe).
+Z_IRON: int = 26
+A_IRON: float = 55.845 * _u.g / _u.mole
+RHO_IRON: float = 7.874 * _u.g / _u.cm3
+I_IRON: float = 286.0 * _u.eV
+#: Sternheimer density-effect parameters of iron (PDG table, from Sternheimer,
+#: Berger and Seltzer, At. Data Nucl. Data Tables 30 (1984) 261):
+#: -C = 4.2911, x0 = -0.0012, x1 = 3.1531, a = 0.14680, k = 2.9632, delta0 = 0.12.
+STERNHEIMER_IRON: tuple[float, float, float, float, float, float] = (
+    4.2911,
+    -0.0012,
+    3.1531,
+    0.14680,
+    2.9632,
+    0.12,
+)
+#: Classical electron radius r_e = alpha hbar c / (m_e c^2) (derived, CODATA).
+R_ELECTRON: float = alpha_em * hbarc / m_e
+#: BR(K+ -> pi0 mu+ nu) (K_mu3), PDG 2024: 3.353(34) %.
+BR_K_TO_PI0_MU_NU: float = 0.03353

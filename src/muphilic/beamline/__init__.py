@@ -1,0 +1,56 @@
+"""The Booster Neutrino Beam: a fast embedded simulation and sample I/O.
+
+Public API
+----------
+* :func:`simulate` -> :class:`BeamSample` (mesons decaying upstream of the
+  absorber, muons reaching it, production yields), configured by
+  :class:`BeamlineConfig`;
+* :func:`numu_flux` -> :class:`FluxResult` (exact per-decay nu_mu flux averaged
+  over a :class:`Sphere` or :class:`Box` on the beam axis), :data:`DEFAULT_FLUX_VOLUMES`;
+* :func:`beam_summary`, :func:`plot_beam`;
+* :func:`write_sample`, :func:`read_sample`, :func:`read_parents_csv`,
+  :func:`read_muons_csv`, :func:`read_root`, :class:`SampleFormatError`.
+
+Modules: :mod:`.production` (parametrisations), :mod:`.target` (protons in the
+Be target), :mod:`.sampling` (meson momenta), :mod:`.horn` (field and tracker),
+:mod:`.absorption` (pions in Be/Al), :mod:`.geometry` (apertures),
+:mod:`.decays`, :mod:`.muons` (transport, range in iron), :mod:`.flux`,
+:mod:`.samples` (I/O), :mod:`.simulate`, :mod:`.summary`.
+"""
+
+from __future__ import annotations
+
+from muphilic.beamline.flux import DEFAULT_FLUX_VOLUMES, Box, FluxResult, Sphere, numu_flux
+from muphilic.beamline.muons import EnergyLoss, energy_after, range_in_iron
+from muphilic.beamline.samples import (
+    SampleFormatError,
+    read_muons_csv,
+    read_parents_csv,
+    read_root,
+    read_sample,
+    write_sample,
+)
+from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
+from muphilic.beamline.summary import beam_summary, plot_beam
+
+__all__ = [
+    "DEFAULT_FLUX_VOLUMES",
+    "BeamSample",
+    "BeamlineConfig",
+    "Box",
+    "EnergyLoss",
+    "FluxResult",
+    "SampleFormatError",
+    "Sphere",
+    "beam_summary",
+    "energy_after",
+    "numu_flux",
+    "plot_beam",
+    "range_in_iron",
+    "read_muons_csv",
+    "read_parents_csv",
+    "read_root",
+    "read_sample",
+    "simulate",
+    "write_sample",
+]

@@ -1,0 +1,430 @@
+"""Top level of the embedded Booster Neutrino Beam simulation.
+
+Chain (all vectorised over particles, weights per proton on target):
+
+1. proton interaction points in the Be target (:mod:`.target`);
+2. pi+-, K+- momenta importance-sampled from the BNB parametrisations
+   (:mod:`.production`, :mod:`.sampling`), rotated to the proton direction;
+3. tracking through the horn field (:mod:`.horn`), then straight flight through
+   the target hall, collimator and decay pipe to the absorber face
+   (:mod:`.geometry`);
+4. one decay point per meson on its path up to where it stops (absorbed or at
+   the absorber face), weight times the decay probability (:mod:`.decays`);
+5. the muon of pi/K -> mu nu from each decay, straight to the pipe wall or the
+   absorber face (:mod:`.muons`).
+
+Pions are attenuated on their way out of the target and through the horn's
+inner conductor (:mod:`.absorption`). Neutral kaons (K0L) are counted
+(``produced_per_pot``) but not followed.
+
+Not modelled (documented differences from the full GEANT4 simulation):
+secondary and tertiary hadron production (re-interacting protons, pions and
+neutrons in the target, horn and concrete - MiniBooNE quotes ~7 % of its nu_mu
+from pi+ made by re-scattered protons), absorption of kaons, multiple scattering
+and energy loss of mesons, K+- decays other than K -> mu nu (K_mu3, K -> pi pi
+followed by pi decays), the horn field acting on muons, hadrons produced in the
+absorber or the pipe walls.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import NDArray
+
+from muphilic.beamline.absorption import absorption_length, path_in_target
+from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
+from muphilic.beamline.geometry import (
+    Aperture,
+    StraightStatus,
+    default_apertures,
+    straight_transport,
+)
+from muphilic.beamline.horn import HornGeometry, TrackStatus, horn_geometry, track
+from muphilic.beamline.muons import EnergyLoss
+from muphilic.beamline.production import SPECIES, integrated_xsec, production_model
+from muphilic.beamline.sampling import momentum_sampler
+from muphilic.beamline.target import (
+    BeamSpot,
+    TargetGeometry,
+    interaction_length,
+    proton_momentum,
+    sample_interactions,
+)
+from muphilic.constants import (
+    BR_K_TO_MU_NU,
+    BR_PI_TO_MU_NU,
+    GeV,
+    kA,
+    m_mu,
+    mm,
+    tau_K,
+    tau_mu,
+    tau_pi,
+)
+from muphilic.errors import MuphilicError
+from muphilic.events import MuonSample, ParentSample
+
+__all__ = ["BeamSample", "BeamlineConfig", "BeamlineConfigError", "simulate"]
+
+FloatArray = NDArray[np.float64]
+
+CHARGED = ("pi+", "pi-", "K+", "K-")
+PDG = {"pi+": 211, "pi-": -211, "K+": 321, "K-": -321, "K0L": 130}
+CHARGE = {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1}
+LIFETIME = {"pi+": tau_pi, "pi-": tau_pi, "K+": tau_K, "K-": tau_K}
+BR_MU_NU = {"pi+": BR_PI_TO_MU_NU, "pi-": BR_PI_TO_MU_NU, "K+": BR_K_TO_MU_NU, "K-": BR_K_TO_MU_NU}
+
+_DEFAULT_OVERSAMPLE = MappingProxyType({"pi+": 1.0, "pi-": 1.0, "K+": 5.0, "K-": 20.0})
+
+
+class BeamlineConfigError(MuphilicError):
+    """A beamline configuration value is invalid."""
+
+
+@dataclass(frozen=True)
+class BeamlineConfig:
+    """Settings of the embedded BNB simulation (defaults: neutrino mode, G4BNB values).
+
+    Attributes
+    ----------
+    proton_kinetic_energy : float
+        Proton kinetic energy, MeV (8 GeV).
+    spot : BeamSpot
+        Beam spot at the start plane.
+    target : TargetGeometry
+        Be target cylinder.
+    horn_current : float
+        Horn current (174 kA; negative for anti-neutrino mode).
+    attenuation : {"inelastic", "production"}
+        Proton attenuation cross section (see :mod:`muphilic.beamline.target`).
+    tracking_step : float
+        Largest horn tracking step, mm (steps adapt near field boundaries).
+    oversample : mapping
+        Sampled mesons per expected meson, per species (more kaons than pions).
+    apertures : tuple of Aperture
+        Regions downstream of the horn (default: G4BNB geometry, absorber at 49.678 m).
+    energy_loss : EnergyLoss
+        Muon energy-loss model in the dump (used by consumers of the muons).
+    pion_absorption : bool
+        Attenuate pions on their path through the rest of the target and the
+        horn's inner conductor (:mod:`muphilic.beamline.absorption`).
+    chunk_size : int
+        Mesons processed at once (memory bound).
+    """
+
+    proton_kinetic_energy: float = 8.0 * GeV
+    spot: BeamSpot = field(default_factory=BeamSpot)
+    target: TargetGeometry = field(default_factory=TargetGeometry)
+    horn_current: float = 174.0 * kA
+    attenuation: str = "inelastic"
+    tracking_step: float = 30.0 * mm
+    oversample: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_OVERSAMPLE))
+    apertures: tuple[Aperture, ...] = field(default_factory=default_apertures)
+    energy_loss: EnergyLoss = field(default_factory=EnergyLoss)
+    pion_absorption: bool = True
+    chunk_size: int = 250_000
+
+    def __post_init__(self) -> None:
+        if self.attenuation not in ("inelastic", "production"):
+            raise BeamlineConfigError(
+                f"attenuation must be 'inelastic' or 'production', got {self.attenuation!r}"
+            )
+        if not self.proton_kinetic_energy > 0:
+            raise BeamlineConfigError("proton_kinetic_energy must be positive")
+        if not self.tracking_step > 0:
+            raise BeamlineConfigError("tracking_step must be positive")
+        for key, val in self.oversample.items():
+            if key not in CHARGED or not val > 0:
+                raise BeamlineConfigError(f"oversample[{key!r}] = {val!r} is invalid")
+        if self.chunk_size < 1:
+            raise BeamlineConfigError("chunk_size must be >= 1")
+
+    @property
+    def p_beam(self) -> float:
+        """Proton momentum, MeV."""
+        return proton_momentum(self.proton_kinetic_energy)
+
+    def horn(self) -> HornGeometry:
+        """Horn geometry with this configuration's current."""
+        return horn_geometry().with_current(self.horn_current)
+
+    def sigma_att(self) -> float:
+        """Proton attenuation cross section (CLHEP area)."""
+        model = production_model()
+        inel = model.sigma("inelastic", self.p_beam)
+        if self.attenuation == "inelastic":
+            return inel
+        return inel - model.sigma("quasielastic", self.p_beam)
+
+
+@dataclass(frozen=True)
+class BeamSample:
+    """Output of :func:`simulate`: weighted decays, muons and production yields.
+
+    Attributes
+    ----------
+    pot : int
+        Protons on target the sample stands for (statistics label; all weights
+        are already per POT).
+    parents : dict
+        ``"pi+", "pi-", "K+", "K-"`` -> :class:`ParentSample` at the decay point
+        (four-momentum at decay, vertex, decays per POT including the decay
+        probability on the meson's path upstream of the absorber face).
+    muons : MuonSample
+        Muons of pi/K -> mu nu that reach the absorber face (entry point and
+        four-momentum there, muons per POT).
+    produced_per_pot : dict
+        Mesons produced per POT (pi+, pi-, K+, K-, K0L).
+    produced : dict
+        ``"pi+", ...`` -> :class:`ParentSample` at production (production point,
+        four-momentum, mesons per POT).
+    muons_wall : MuonSample or None
+        Muons that stop on an aperture wall (decay pipe, collimator, hall),
+        position where they hit it.
+    muons_produced_per_pot : float
+        All muons from the recorded decays per POT (computed from the parents'
+        weights and BR(-> mu nu) when not given).
+    """
+
+    pot: int
+    parents: dict[str, ParentSample]
+    muons: MuonSample
+    produced_per_pot: dict[str, float] = field(default_factory=dict)
+    produced: dict[str, ParentSample] = field(default_factory=dict)
+    muons_wall: MuonSample | None = None
+    muons_produced_per_pot: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.muons_produced_per_pot is None:
+            total = sum(
+                BR_MU_NU.get(name, 0.0) * float(np.sum(p.weight))
+                for name, p in self.parents.items()
+            )
+            object.__setattr__(self, "muons_produced_per_pot", total)
+
+
+def _rotate_to(direction: FloatArray, local: FloatArray) -> FloatArray:
+    """Rotate vectors given relative to +z into the frame whose z-axis is ``direction``."""
+    d = direction
+    axis = np.column_stack((-d[:, 1], d[:, 0], np.zeros(len(d))))  # z x d
+    s = np.linalg.norm(axis, axis=1)
+    c = d[:, 2]
+    safe = np.where(s > 0.0, s, 1.0)
+    k = axis / safe[:, None]
+    kxv = np.cross(k, local)
+    kdv = np.sum(k * local, axis=1, keepdims=True)
+    rotated = local * c[:, None] + kxv * s[:, None] + k * kdv * (1.0 - c[:, None])
+    return np.where((s > 0.0)[:, None], rotated, local)
+
+
+@dataclass
+class _Chunk:
+    parent_p4: FloatArray
+    vertex: FloatArray
+    weight: FloatArray
+    prod_p4: FloatArray
+    prod_pos: FloatArray
+    prod_weight: FloatArray
+    mu_p4: FloatArray
+    mu_pos: FloatArray
+    mu_weight: FloatArray
+    mu_status: NDArray[np.int8]
+
+
+def _simulate_chunk(
+    species: str,
+    n: int,
+    norm: float,
+    rng: np.random.Generator,
+    config: BeamlineConfig,
+    lambda_att: float,
+) -> _Chunk:
+    """Produce, track and decay ``n`` sampled mesons; ``norm`` = expected mesons per POT / n
+    per unit interaction probability."""
+    mass = SPECIES[species]
+    p_beam = config.p_beam
+    sampler = momentum_sampler(species, p_beam)
+    protons = sample_interactions(n, rng, lambda_att, config.spot, config.target)
+    p, cos_t, w_ps = sampler.sample(rng, n)
+    keep = w_ps > 0.0
+    sin_t = np.sqrt(np.clip(1.0 - cos_t**2, 0.0, None))
+    phi = rng.uniform(0.0, 2.0 * math.pi, n)
+    local = np.column_stack((sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t))
+    u0 = _rotate_to(protons.direction, local)
+    pos0 = protons.position
+    w_prod = protons.weight * w_ps * norm
+    # drop exact zeros (outside the parametrisation's support)
+    p, u0, pos0, w_prod = p[keep], u0[keep], pos0[keep], w_prod[keep]
+    m = len(p)
+    charge = np.full(m, float(CHARGE[species]))
+    horn = config.horn()
+
+    # pass 1: through the horn
+    res = track(pos0, u0, p, charge, horn, step=config.tracking_step)
+    w_surv = np.ones(m)
+    if config.pion_absorption and species in ("pi+", "pi-"):
+        q = CHARGE[species]
+        l_be = path_in_target(pos0, u0, config.target.radius, config.target.z_max)
+        w_surv = np.exp(
+            -l_be / absorption_length(p, q, "Be") - res.wall_path / absorption_length(p, q, "Al")
+        )
+    s_h = res.path_length
+    exited = res.status == TrackStatus.EXITED
+    s_str = np.zeros(m)
+    if np.any(exited):
+        aps = tuple(a for a in config.apertures if a.z2 > horn.z_end)
+        s_e, _, _ = straight_transport(res.position[exited], res.direction[exited], aps)
+        s_str[exited] = s_e
+    path = s_h + s_str
+
+    # decay point on [0, path]
+    lam = decay_length(p, mass, LIFETIME[species])
+    s_d, p_dec = sample_decay_distance(rng, lam, path)
+    vertex = np.empty((m, 3))
+    direction = np.empty((m, 3))
+    outside = exited & (s_d >= s_h)
+    vertex[outside] = res.position[outside] + (s_d - s_h)[outside, None] * res.direction[outside]
+    direction[outside] = res.direction[outside]
+    inside = ~outside
+    if np.any(inside):
+        res2 = track(
+            pos0[inside],
+            u0[inside],
+            p[inside],
+            charge[inside],
+            horn,
+            step=config.tracking_step,
+            s_stop=s_d[inside],
+        )
+        vertex[inside] = res2.position
+        direction[inside] = res2.direction
+    energy = np.hypot(p, mass)
+    p4 = np.column_stack((energy, p[:, None] * direction))
+    weight = w_prod * w_surv * p_dec
+
+    # muons from pi/K -> mu nu
+    mu_p4 = isotropic_two_body(rng, p4, mass, m_mu, 0.0)
+    mu_p = np.linalg.norm(mu_p4[:, 1:], axis=1)
+    mu_dir = mu_p4[:, 1:] / mu_p[:, None]
+    s_mu, mu_end, mu_status = straight_transport(vertex, mu_dir, config.apertures)
+    survival = np.exp(-s_mu / decay_length(mu_p, m_mu, tau_mu))
+    mu_weight = weight * BR_MU_NU[species] * survival
+    prod_p4 = np.column_stack((energy, p[:, None] * u0))
+    return _Chunk(p4, vertex, weight, prod_p4, pos0, w_prod, mu_p4, mu_end, mu_weight, mu_status)
+
+
+def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled:
+        return None
+    from rich.progress import Progress
+
+    return Progress(transient=True)
+
+
+def simulate(
+    pot: int,
+    seed: int,
+    *,
+    config: BeamlineConfig | None = None,
+    progress: bool = False,
+) -> BeamSample:
+    """Simulate the BNB for ``pot`` protons on target (statistics) with seed ``seed``.
+
+    Parameters
+    ----------
+    pot : int
+        Number of protons on target whose statistics the sample should have:
+        ``oversample[s] * pot * (mesons per interaction)`` mesons of each species
+        are sampled. All weights are per POT regardless.
+    seed : int
+        Seed of the :class:`numpy.random.Generator` (results are reproducible).
+    config : BeamlineConfig, optional
+        Defaults to neutrino mode (174 kA) with the G4BNB geometry.
+    progress : bool
+        Show a progress bar (rich).
+
+    Returns
+    -------
+    BeamSample
+    """
+    if int(pot) < 1:
+        raise BeamlineConfigError(f"pot must be a positive integer, got {pot!r}")
+    pot = int(pot)
+    config = config or BeamlineConfig()
+    rng = np.random.default_rng(seed)
+    sigma_att = config.sigma_att()
+    lambda_att = interaction_length(sigma_att)
+    p_beam = config.p_beam
+
+    # mean interaction probability of a beam proton (for produced_per_pot)
+    probe = sample_interactions(
+        200_000, np.random.default_rng([seed, 1]), lambda_att, config.spot, config.target
+    )
+    p_int = float(np.mean(probe.weight))
+    mult = {s: integrated_xsec(s, p_beam) / sigma_att for s in SPECIES}
+    produced_per_pot = {s: p_int * mult[s] for s in ("pi+", "pi-", "K+", "K-", "K0L")}
+
+    counts = {s: max(1, math.ceil(pot * mult[s] * config.oversample.get(s, 1.0))) for s in CHARGED}
+    bar = _progress(progress)
+    task = None
+    if bar is not None:
+        bar.start()
+        task = bar.add_task("BNB beamline", total=sum(counts.values()))
+
+    parents: dict[str, ParentSample] = {}
+    produced: dict[str, ParentSample] = {}
+    mu_parts: list[tuple[FloatArray, FloatArray, FloatArray, NDArray[np.int8], int]] = []
+    try:
+        for species in CHARGED:
+            n_tot = counts[species]
+            norm = mult[species] / n_tot
+            chunks = []
+            for start in range(0, n_tot, config.chunk_size):
+                n = min(config.chunk_size, n_tot - start)
+                chunks.append(_simulate_chunk(species, n, norm, rng, config, lambda_att))
+                if bar is not None and task is not None:
+                    bar.advance(task, n)
+            cat = {
+                k: np.concatenate([getattr(c, k) for c in chunks])
+                for k in _Chunk.__dataclass_fields__
+            }
+            parents[species] = ParentSample(
+                PDG[species], cat["parent_p4"], cat["vertex"], cat["weight"]
+            )
+            produced[species] = ParentSample(
+                PDG[species], cat["prod_p4"], cat["prod_pos"], cat["prod_weight"]
+            )
+            mu_parts.append(
+                (cat["mu_p4"], cat["mu_pos"], cat["mu_weight"], cat["mu_status"], CHARGE[species])
+            )
+    finally:
+        if bar is not None:
+            bar.stop()
+
+    def _muons(select: int) -> MuonSample:
+        p4s, poss, ws, qs = [], [], [], []
+        for p4, pos, w, st, q in mu_parts:
+            sel = (st == select) & (w > 0.0)
+            p4s.append(p4[sel])
+            poss.append(pos[sel])
+            ws.append(w[sel])
+            qs.append(np.full(int(np.count_nonzero(sel)), q, dtype=np.int8))
+        return MuonSample(
+            np.concatenate(p4s), np.concatenate(poss), np.concatenate(ws), np.concatenate(qs)
+        )
+
+    muons_all = float(sum(BR_MU_NU[s] * np.sum(parents[s].weight) for s in CHARGED))
+    return BeamSample(
+        pot=pot,
+        parents=parents,
+        muons=_muons(StraightStatus.END),
+        produced_per_pot=produced_per_pot,
+        produced=produced,
+        muons_wall=_muons(StraightStatus.WALL),
+        muons_produced_per_pot=muons_all,
+    )
