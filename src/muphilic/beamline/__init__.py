@@ -31,6 +31,7 @@ from muphilic.beamline.samples import (
     write_sample,
 )
 from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
+from muphilic.beamline.store import flux_volume, load_beam, numu_flux_total
 from muphilic.beamline.summary import beam_summary, plot_beam
 
 __all__ = [
@@ -44,7 +45,10 @@ __all__ = [
     "Sphere",
     "beam_summary",
     "energy_after",
+    "flux_volume",
+    "load_beam",
     "numu_flux",
+    "numu_flux_total",
     "plot_beam",
     "range_in_iron",
     "read_muons_csv",

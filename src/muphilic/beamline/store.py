@@ -1,0 +1,80 @@
+"""Where a run's beam sample comes from: the user's file, the cache, or a new simulation.
+
+:func:`load_beam` returns the user's sample if the run names one, else the
+cached simulation for (POT, seed, beamline settings, package version), running
+and caching it on first use. :func:`numu_flux_total` gives the flux-integrated
+nu_mu flux over a detector's fiducial volume, the number the modelled
+backgrounds scale with.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from muphilic import __version__
+from muphilic.beamline.flux import Box, Sphere, numu_flux
+from muphilic.beamline.samples import read_sample, write_sample
+from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
+from muphilic.cache import cached_file
+from muphilic.constants import GeV, MeV
+from muphilic.detectors import Detector
+
+__all__ = ["flux_volume", "load_beam", "numu_flux_total"]
+
+#: Neutrino-energy bins for flux integrals: 0-10 GeV in 50 MeV steps.
+FLUX_EDGES = np.arange(0.0, 10.0 * GeV + 1.0 * MeV, 50.0 * MeV)
+
+
+def load_beam(
+    beam: Any,
+    *,
+    seed: int,
+    config: BeamlineConfig | None = None,
+    progress: bool = False,
+) -> BeamSample:
+    """The beam sample of a run.
+
+    Parameters
+    ----------
+    beam : muphilic.config.BeamConfig
+        ``beam.sample`` (a path) selects the user's HDF5 sample; otherwise
+        ``beam.pot`` protons on target are simulated (or read from the cache).
+    seed : int
+        Seed of the simulation.
+    config : BeamlineConfig, optional
+        Beamline settings (horn current, production model...).
+    progress : bool
+        Show a progress bar while simulating.
+    """
+    if beam.sample:
+        return read_sample(Path(beam.sample))
+    config = config or BeamlineConfig()
+    inputs = {
+        "pot": int(beam.pot),
+        "seed": int(seed),
+        "beamline": repr(config),
+        "muphilic": __version__,
+    }
+
+    def build(path: Path) -> None:
+        write_sample(simulate(int(beam.pot), int(seed), config=config, progress=progress), path)
+
+    return read_sample(cached_file("beam", inputs, build, suffix=".h5"))
+
+
+def flux_volume(detector: Detector) -> Sphere | Box:
+    """The detector's fiducial volume as a flux-averaging volume on the beam axis."""
+    centre = detector.centre_array
+    if detector.shape == "sphere":
+        return Sphere(float(centre[2]), float(detector.radius))
+    half = detector.half_lengths
+    return Box(float(centre[2]), (float(half[0]), float(half[1]), float(half[2])))
+
+
+def numu_flux_total(sample: BeamSample, detector: Detector) -> float:
+    """nu_mu flux integrated over 0-10 GeV and averaged over ``detector``, per cm^2 per POT."""
+    result = numu_flux(sample, flux_volume(detector), FLUX_EDGES)
+    return result.integral
