@@ -5,8 +5,7 @@ beam sample -> scalars aimed at the detector (meson decays, muon scattering)
 (:func:`muphilic.detectors.signal_spectrum`).
 
 Every scalar is sent toward the detector's bounding sphere with an exact
-forced-direction weight, so ~1e5 scalars per channel give per-cent
-statistical errors at every mass (``../DESIGN`` key idea 2).
+forced-direction weight, so no scalar is wasted on directions that miss it.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from muphilic.detectors import Detector, SignalSpectrum, signal_spectrum
 from muphilic.emission.meson_decays import aim_decays
@@ -39,8 +38,11 @@ class SignalSettings:
     channels : tuple of str
         Any of ``"kaon"``, ``"pion"``, ``"muon"``.
     scalars_per_channel : int
-        Aimed scalars drawn per channel and species (parents are reused,
-        with their weights divided, when the beam sample has fewer).
+        At most this many aimed scalars per channel and species: one per
+        parent meson (or dump muon) of the beam sample, from a uniform random
+        subset of the parents (weights scaled up) when the sample has more.
+        Each parent is used once, so the weights' sum of squares is an honest
+        estimate of the Monte Carlo error, beam-sample statistics included.
     seed : int
         Base seed; each (mass, detector) draws from its own stream.
     """
@@ -60,27 +62,32 @@ def rng_for(seed: int, mass: float, detector: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(key))
 
 
-def _replicate_parents(parents: ParentSample, n_target: int) -> ParentSample:
-    copies = max(1, -(-n_target // max(len(parents), 1)))
-    if copies == 1:
+def _subsample(
+    n_available: int, n_wanted: int, rng: np.random.Generator
+) -> NDArray[np.intp] | None:
+    """Indices of a uniform random subset of size ``n_wanted`` (None: keep all)."""
+    if n_available <= n_wanted:
+        return None
+    return np.sort(rng.choice(n_available, size=n_wanted, replace=False))
+
+
+def _parents_subset(parents: ParentSample, n_wanted: int, rng: np.random.Generator) -> ParentSample:
+    keep = _subsample(len(parents), n_wanted, rng)
+    if keep is None:
         return parents
+    scale = len(parents) / keep.size
     return ParentSample(
-        pdgid=parents.pdgid,
-        p4=np.tile(parents.p4, (copies, 1)),
-        vertex=np.tile(parents.vertex, (copies, 1)),
-        weight=np.tile(parents.weight / copies, copies),
+        parents.pdgid, parents.p4[keep], parents.vertex[keep], parents.weight[keep] * scale
     )
 
 
-def _replicate_muons(muons: MuonSample, n_target: int) -> MuonSample:
-    copies = max(1, -(-n_target // max(len(muons), 1)))
-    if copies == 1:
+def _muons_subset(muons: MuonSample, n_wanted: int, rng: np.random.Generator) -> MuonSample:
+    keep = _subsample(len(muons), n_wanted, rng)
+    if keep is None:
         return muons
+    scale = len(muons) / keep.size
     return MuonSample(
-        p4=np.tile(muons.p4, (copies, 1)),
-        position=np.tile(muons.position, (copies, 1)),
-        weight=np.tile(muons.weight / copies, copies),
-        charge=np.tile(muons.charge, copies),
+        muons.p4[keep], muons.position[keep], muons.weight[keep] * scale, muons.charge[keep]
     )
 
 
@@ -118,7 +125,7 @@ def aimed_scalars(
                 raise MuphilicError("the 'muon' channel needs a muon sample from the beamline")
             if len(muons) == 0:
                 continue
-            source = _replicate_muons(muons, settings.scalars_per_channel)
+            source = _muons_subset(muons, settings.scalars_per_channel, rng)
             samples.append(aim_emissions(source, mass, centre, radius, rng))
             continue
         if channel not in CHANNEL_SPECIES:
@@ -127,7 +134,7 @@ def aimed_scalars(
             sample = parents.get(species)
             if sample is None or len(sample) == 0:
                 continue
-            source = _replicate_parents(sample, settings.scalars_per_channel)
+            source = _parents_subset(sample, settings.scalars_per_channel, rng)
             samples.append(aim_decays(source, mass, centre, radius, rng))
     return samples
 
