@@ -10,7 +10,7 @@ A run is described by a TOML file whose tables mirror the physics chain::
 
     [emission]
     channels = ["kaon", "pion", "muon"]
-    scalars_per_channel = 100_000
+    scalars_per_channel = 50_000
 
     [scan]
     mass_min_MeV = 2.0
@@ -115,7 +115,7 @@ class EmissionConfig:
     """Which production channels, and how many aimed scalars each."""
 
     channels: tuple[str, ...] = CHANNELS
-    scalars_per_channel: int = 100_000
+    scalars_per_channel: int = 50_000
 
     def validate(self) -> None:
         _require(

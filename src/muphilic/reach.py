@@ -8,7 +8,10 @@ turns that into the plot, contour files and summary a paper needs.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from muphilic import __version__
+from muphilic.beamline import load_beam, numu_flux_total
 from muphilic.config import RunConfig
 from muphilic.constants import MeV, cm2
 from muphilic.detectors import Detector, load_detector
@@ -34,7 +38,7 @@ from muphilic.recast.spectra import (
     miniboone_ncpi0,
     read_spectrum_csv,
 )
-from muphilic.signal import SignalSettings, expected_signal
+from muphilic.signal import SignalSettings, aiming_spheres, expected_signal
 
 __all__ = [
     "PROJECTIONS",
@@ -116,10 +120,11 @@ class SignalForMass:
     couplings: FloatArray
     settings: SignalSettings
     spectrum_edges_MeV: FloatArray
+    aim: dict[str, tuple[FloatArray, float]]
 
     def __call__(self, mass: float) -> FloatArray:
         spectrum = expected_signal(
-            self.parents, self.muons, mass, self.detector, self.couplings, self.settings
+            self.parents, self.muons, mass, self.detector, self.couplings, self.settings, self.aim
         )
         return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
 
@@ -207,7 +212,6 @@ def reach(
     scheduler : str, optional
         Address of a dask.distributed scheduler.
     """
-    from muphilic.beamline import load_beam, numu_flux_total
 
     config = (config or RunConfig()).validate()
     if beam is None:
@@ -222,6 +226,48 @@ def reach(
     couplings = np.geomspace(grid.coupling_min, grid.coupling_max, grid.n_couplings)
     g2 = g2_scenario(config.g2_scenario)
 
+    with _scheduler(n_workers, scheduler) as address:
+        scans, fluxes, projections = _scan_experiments(
+            config, beam, settings, masses, couplings, progress, n_workers, address
+        )
+    band = g2.favoured_band
+    excluded: dict[str, list[float] | None] = {}
+    for key, result in scans.items():
+        excluded[key] = _as_list(band_excluded_range(result, band))
+    data_scans = [scans[k] for k in scans if k not in projections]
+    if len(data_scans) > 1:
+        excluded["union"] = _as_list(band_excluded_range(data_scans, band))
+    return ReachResult(config, scans, projections, excluded, fluxes)
+
+
+@contextmanager
+def _scheduler(n_workers: int | None, scheduler: str | None) -> Iterator[str | None]:
+    """One local dask cluster for all experiments of a run (or the given address)."""
+    if scheduler is not None or n_workers == 1:
+        yield scheduler
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=n_workers or os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def _scan_experiments(
+    config: RunConfig,
+    beam: Any,
+    settings: SignalSettings,
+    masses: FloatArray,
+    couplings: FloatArray,
+    progress: bool,
+    n_workers: int | None,
+    scheduler: str | None,
+) -> tuple[dict[str, ScanResult], dict[str, float], tuple[str, ...]]:
     scans: dict[str, ScanResult] = {}
     fluxes: dict[str, float] = {}
     projections = tuple(
@@ -231,13 +277,15 @@ def reach(
         detector = detector_for(key, config.detector_overrides.get(key))
         fluxes[key] = numu_flux_total(beam, detector)
         spectrum = published_spectrum(key, detector, fluxes[key], config.spectra.get(key, ""))
+        muons = beam.muons if "muon" in settings.channels else None
         signal = SignalForMass(
             parents=beam.parents,
-            muons=beam.muons if "muon" in settings.channels else None,
+            muons=muons,
             detector=detector,
             couplings=couplings,
             settings=settings,
             spectrum_edges_MeV=spectrum.edges_MeV,
+            aim=aiming_spheres(beam.parents, muons, detector),
         )
         statistic = config.statistics.method
         cl = (
@@ -252,19 +300,11 @@ def reach(
             spectrum,
             statistic,
             cl,
-            n_workers=n_workers,
+            n_workers=n_workers or 1,
             scheduler=scheduler,
             progress=progress,
         )
-
-    band = g2.favoured_band
-    excluded: dict[str, list[float] | None] = {}
-    for key, result in scans.items():
-        excluded[key] = _as_list(band_excluded_range(result, band))
-    data_scans = [scans[k] for k in scans if k not in projections]
-    if len(data_scans) > 1:
-        excluded["union"] = _as_list(band_excluded_range(data_scans, band))
-    return ReachResult(config, scans, projections, excluded, fluxes)
+    return scans, fluxes, projections
 
 
 def _as_list(interval: tuple[float, float] | None) -> list[float] | None:
