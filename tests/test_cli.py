@@ -77,3 +77,145 @@ def test_python_dash_m_entry_point():
     assert result.returncode == 2
     assert "mu+ mu-" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+SMALL_TOML = """
+seed = 5
+[beam]
+pot = 2000
+[emission]
+scalars_per_channel = 1000
+[scan]
+n_masses = 4
+mass_min_MeV = 10.0
+mass_max_MeV = 100.0
+n_couplings = 20
+"""
+
+
+@pytest.fixture
+def small_config(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text(SMALL_TOML)
+    return str(path)
+
+
+def test_xsec_json(capsys):
+    code, out, _ = run_cli(capsys, "xsec", "--mass", "30", "--energy", "3", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert set(payload) >= {"sigma_exact_cm2", "sigma_iww_cm2", "mass_MeV", "energy_GeV", "target"}
+    # exact and IWW agree to a few per cent at E >> m_S (see the muon-scattering tests)
+    assert payload["sigma_iww_cm2"] == pytest.approx(payload["sigma_exact_cm2"], rel=0.05)
+
+
+def test_beam_json_keys(capsys, tmp_path):
+    out_file = tmp_path / "beam.h5"
+    code, out, _ = run_cli(
+        capsys, "beam", "--pot", "1500", "--seed", "2", "--json", "--output", str(out_file)
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["pot"] == 1500
+    assert set(payload["produced_per_pot"]) == {"pi+", "pi-", "K+", "K-", "K0L"}
+    assert set(payload["decays_per_pot"]) == {"pi+", "pi-", "K+", "K-"}
+    assert set(payload["muons_per_pot"]) == {"produced", "to_dump"}
+    for name in ("miniboone", "microboone", "sbnd"):
+        flux = payload["numu_flux"][name]
+        assert set(flux) >= {"edges_GeV", "per_cm2_per_pot", "total_per_cm2_per_pot"}
+    code, again, _ = run_cli(capsys, "beam", "--sample", str(out_file), "--json")
+    assert code == 0
+    assert json.loads(again)["produced_per_pot"] == payload["produced_per_pot"]
+
+
+def test_spectrum_json_keys(capsys, small_config):
+    code, out, _ = run_cli(
+        capsys,
+        "spectrum",
+        "--detector",
+        "miniboone",
+        "--mass",
+        "40",
+        "--coupling",
+        "1e-4",
+        "--config",
+        small_config,
+        "--json",
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert set(payload) >= {
+        "edges_MeV",
+        "signal",
+        "by_channel",
+        "signal_total",
+        "mc_rel_error",
+        "background",
+        "data",
+    }
+    assert set(payload["by_channel"]) >= {"kaon", "pion", "muon"}
+    assert len(payload["signal"]) == len(payload["edges_MeV"]) - 1 == len(payload["data"])
+    assert payload["signal_total"] == pytest.approx(sum(payload["signal"]))
+
+
+def test_reach_json(capsys, small_config, tmp_path):
+    code, out, _ = run_cli(
+        capsys,
+        "reach",
+        "--config",
+        small_config,
+        "--out",
+        str(tmp_path / "o"),
+        "--json",
+        "--experiments",
+        "microboone,sbnd",
+        "--g2",
+        "2025",
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert set(payload["g2_band_excluded_MeV"]) >= {"microboone", "sbnd"}
+    # the 2025 band reaches y = 0, so no experiment can exclude all of it
+    assert all(v is None for v in payload["g2_band_excluded_MeV"].values())
+    assert (tmp_path / "o" / "reach.png").is_file()
+
+
+def test_config_show_defaults_round_trips(capsys):
+    import tomllib
+
+    from muphilic.config import RunConfig, config_from_dict
+
+    code, out, _ = run_cli(capsys, "config", "--show-defaults")
+    assert code == 0
+    assert config_from_dict(tomllib.loads(out)) == RunConfig()
+
+
+def test_cache_list_and_clear(capsys, small_config):
+    run_cli(capsys, "beam", "--config", small_config, "--json")
+    code, out, _ = run_cli(capsys, "cache", "--list")
+    assert code == 0
+    assert "beam" in out
+    code, out, _ = run_cli(capsys, "cache", "--clear")
+    assert code == 0
+    assert "removed 1" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["spectrum", "--detector", "nonesuch"], "--detector"),
+        (["spectrum", "--mass", "300"], "--mass"),
+        (["beam", "--pot", "-5"], "--pot"),
+        (["reach", "--config", "missing.toml"], "missing.toml"),
+        (["reach", "--workers", "0"], "--workers"),
+        (["xsec", "--mass", "30", "--energy", "3", "--target", "Xx"], "--target"),
+        (["beam", "--sample", "missing.h5"], "missing.h5"),
+    ],
+)
+def test_bad_input_of_other_commands(capsys, args, needle):
+    code, _out, err = run_cli(capsys, *args)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert needle in lines[0]
+    assert "Traceback" not in err

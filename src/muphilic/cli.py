@@ -139,7 +139,7 @@ def beam(
     """Simulate the Booster Neutrino Beam: mesons, muons, nu_mu flux at the detectors."""
     from dataclasses import replace
 
-    from muphilic.beamline import beam_summary, plot_beam, read_sample, simulate, write_sample
+    from muphilic.beamline import beam_summary, load_beam, plot_beam, read_sample, write_sample
 
     run = _load_run_config(config_path)
     if pot is not None and pot <= 0:
@@ -149,9 +149,10 @@ def beam(
     if sample_path:
         sample = read_sample(sample_path)
     else:
-        run = replace(run, seed=seed if seed is not None else run.seed)
-        n_pot = pot if pot is not None else run.beam.pot
-        sample = simulate(n_pot, run.seed, progress=not as_json)
+        beam_config = replace(run.beam, pot=pot if pot is not None else run.beam.pot, sample="")
+        sample = load_beam(
+            beam_config, seed=seed if seed is not None else run.seed, progress=not as_json
+        )
     if output:
         write_sample(sample, output)
     if plot_path:
@@ -383,5 +384,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except MuphilicError as exc:
         click.echo(f"muphilic: error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:  # unreadable or missing files named on the command line
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        click.echo(f"muphilic: error: {exc.strerror or exc}{where}", err=True)
         sys.exit(2)
     sys.exit(0)

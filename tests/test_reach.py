@@ -1,0 +1,106 @@
+"""The end-to-end reach on a tiny beam sample and a coarse grid."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from muphilic.beamline import flux_volume, load_beam, numu_flux, numu_flux_total
+from muphilic.beamline.store import FLUX_EDGES
+from muphilic.config import BeamConfig, EmissionConfig, RunConfig, ScanConfig
+from muphilic.constants import M_MOLAR_ARGON, N_AVOGADRO, SIGMA_NCPI0_0P_MICROBOONE, cm2
+from muphilic.detectors import MICROBOONE, MINIBOONE
+from muphilic.errors import MuphilicError
+from muphilic.reach import _embed, detector_for, published_spectrum, reach, write_outputs
+
+SMALL = RunConfig(
+    beam=BeamConfig(pot=3000),
+    emission=EmissionConfig(scalars_per_channel=3000),
+    scan=ScanConfig(
+        n_masses=5,
+        mass_min_MeV=10.0,
+        mass_max_MeV=150.0,
+        n_couplings=30,
+        coupling_min=1e-6,
+        coupling_max=1e-1,
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def small_reach(tiny_beam):
+    return reach(SMALL, beam=tiny_beam, progress=False)
+
+
+def test_reach_scans_every_experiment(small_reach):
+    assert set(small_reach.scans) == {"miniboone", "microboone", "sbnd"}
+    assert small_reach.projections == ("sbnd",)
+    for key, scan in small_reach.scans.items():
+        assert scan.excluded.shape == (5, 30)
+        assert np.all(np.isfinite(scan.significance) | np.isinf(scan.significance)), key
+        assert scan.cl_sigma == (2.0 if key == "sbnd" else 5.0)
+    # SBND is close to the dump: it excludes something even on this tiny sample
+    assert small_reach.scans["sbnd"].excluded.any()
+
+
+def test_summary_and_files(small_reach, tmp_path):
+    summary = small_reach.summary()
+    assert set(summary["g2_band_excluded_MeV"]) == {"miniboone", "microboone", "sbnd", "union"}
+    assert summary["config_sha256"] == SMALL.digest()
+    files = write_outputs(small_reach, tmp_path)
+    names = {f.name for f in files}
+    assert {"reach.png", "reach.pdf", "contours.json", "contours_hepdata.yaml", "run.json"} <= names
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["config"]["scan"]["n_masses"] == 5
+    assert run["muphilic_version"]
+
+
+def test_modelled_background_normalisation(tiny_beam):
+    # Independent evaluation of N = flux x sigma x N_Ar x POT x efficiency: the
+    # modelled spectrum keeps the fraction of a Gaussian pi0 peak inside the window.
+    flux = numu_flux_total(tiny_beam, MICROBOONE)
+    spectrum = published_spectrum("microboone", MICROBOONE, flux)
+    n_argon = MICROBOONE.fiducial_mass / M_MOLAR_ARGON * N_AVOGADRO
+    total = flux / cm2 * SIGMA_NCPI0_0P_MICROBOONE * n_argon * MICROBOONE.pot * 0.06
+    assert 0 < spectrum.background.sum() < total
+    assert spectrum.asimov
+    assert "modelled" in spectrum.label
+
+
+def test_numu_flux_total_matches_flux_integral(tiny_beam):
+    direct = numu_flux(tiny_beam, flux_volume(MINIBOONE), FLUX_EDGES).integral
+    assert numu_flux_total(tiny_beam, MINIBOONE) == pytest.approx(direct, rel=1e-12)
+
+
+def test_miniboone_spectrum_holds_the_detector_bins():
+    spectrum = published_spectrum("miniboone", MINIBOONE, 5e-10)
+    signal = np.ones((2, MINIBOONE.n_bins))
+    embedded = _embed(signal, MINIBOONE.edges, spectrum.edges_MeV)
+    assert embedded.sum() == signal.sum()
+    with pytest.raises(MuphilicError, match="subset"):
+        _embed(signal, MINIBOONE.edges + 1.0, spectrum.edges_MeV)
+
+
+def test_detector_overrides():
+    assert detector_for("microboone", {"efficiency": 0.1}).efficiency == 0.1
+    with pytest.raises(MuphilicError, match=r"detectors\.microboone\.shape"):
+        detector_for("microboone", {"shape": "sphere"})
+
+
+def test_beam_cache_builds_once(monkeypatch):
+    import muphilic.beamline.store as store
+
+    calls = []
+    real = store.simulate
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "simulate", counting)
+    first = load_beam(BeamConfig(pot=500), seed=3)
+    second = load_beam(BeamConfig(pot=500), seed=3)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(first.parents["K+"].p4, second.parents["K+"].p4)
