@@ -156,8 +156,11 @@ def signature(name: str, obj: object) -> str:
 
 
 def short_value(obj: object) -> str:
-    """A short representation of a data member."""
-    text = repr(obj)
+    """A short representation of a data member (sets sorted, so the output is stable)."""
+    if isinstance(obj, set | frozenset):
+        text = f"{type(obj).__name__}({sorted(obj, key=repr)!r})"
+    else:
+        text = repr(obj)
     if len(text) > 90 or "\n" in text:
         return f"<{type(obj).__name__}>"
     return text
