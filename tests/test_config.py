@@ -59,3 +59,31 @@ def test_unreadable_and_malformed_files(tmp_path):
     config = load_config(good)
     assert config.seed == 7
     assert config.scan.n_masses == 5
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"detectors": {"microboone": {"efficency": 0.1}}}, "detectors.microboone.efficency"),
+        ({"detectors": {"microboone": {"efficiency": 1.3}}}, "detectors.microboone.efficiency"),
+        ({"detectors": {"icarus": {"pot": 1e20}}}, "detectors.icarus"),
+        ({"spectra": {"icarus": "x.csv"}}, "spectra.icarus"),
+        ({"statistics": {"miniboone_systematics": {"flux": -0.1}}}, "miniboone_systematics.flux"),
+        ({"statistics": {"projections": "sbnd"}}, "statistics.projections"),
+    ],
+)
+def test_detector_overrides_and_statistics_are_checked_when_read(data, field):
+    with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
+        config_from_dict(data)
+
+
+def test_systematics_and_projections_round_trip():
+    data = {
+        "statistics": {
+            "projections": ["sbnd"],
+            "miniboone_systematics": {"flux": 0.2, "cross_section": 0.0, "detector": 0.05},
+        }
+    }
+    config = config_from_dict(data)
+    assert config.statistics.projections == ("sbnd",)
+    assert config_from_dict(tomllib.loads(config.to_toml())) == config

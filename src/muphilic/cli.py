@@ -171,7 +171,7 @@ def beam(
     for name, value in summary["muons_per_pot"].items():
         table.add_row(f"muons {name}", f"{value:.4g}")
     for name, flux in summary["numu_flux"].items():
-        table.add_row(f"nu_mu flux at {name} [/cm2]", f"{flux['total_per_cm2_per_pot']:.4g}")
+        table.add_row(f"nu_mu flux at {name} (per cm2)", f"{flux['total_per_cm2_per_pot']:.4g}")
     _console.print(table)
 
 
@@ -303,7 +303,7 @@ def reach_command(
     scheduler: str | None,
     as_json: bool,
 ) -> None:
-    """The paper's Fig. 6: exclusions, projections and the g-2 band, with files."""
+    """Exclusion limits, projections and the g-2 band (the paper's Fig 6) with files."""
     from dataclasses import replace
 
     from muphilic.reach import reach, write_outputs

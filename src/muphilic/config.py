@@ -24,6 +24,11 @@ A run is described by a TOML file whose tables mirror the physics chain::
     method = "paper"          # or "likelihood"
     cl_sigma = 5.0            # existing data
     projection_cl_sigma = 2.0 # projections (SBND)
+    projections = ["sbnd", "icarus"]
+    [statistics.miniboone_systematics]  # fully correlated, of the prediction (Eq. (7))
+    flux = 0.124
+    cross_section = 0.084
+    detector = 0.051
 
     [g2]
     scenario = "2023"         # or "2025"
@@ -64,6 +69,9 @@ __all__ = [
 ]
 
 CHANNELS = ("kaon", "pion", "muon")
+
+#: Detector fields a run may override, with their allowed (exclusive low, high] range.
+_OVERRIDABLE = {"pot": (0.0, 1e25), "efficiency": (0.0, 1.0), "resolution": (0.0, 2.0)}
 
 
 class ConfigError(MuphilicError):
@@ -106,6 +114,7 @@ class BeamConfig:
     sample: str = ""
 
     def validate(self) -> None:
+        """Raise :class:`ConfigError` naming the first invalid field."""
         _number("beam.pot", self.pot, low=1, high=1e10, integer=True)
         _require(isinstance(self.sample, str), "beam.sample", "must be a path string")
 
@@ -118,6 +127,7 @@ class EmissionConfig:
     scalars_per_channel: int = 50_000
 
     def validate(self) -> None:
+        """Raise :class:`ConfigError` naming the first invalid field."""
         _require(
             len(self.channels) > 0 and all(c in CHANNELS for c in self.channels),
             "emission.channels",
@@ -144,6 +154,7 @@ class ScanConfig:
     n_couplings: int = 100
 
     def validate(self) -> None:
+        """Raise :class:`ConfigError` naming the first invalid field."""
         from muphilic.constants import TWO_M_MU
 
         _number("scan.mass_min_MeV", self.mass_min_MeV, low=0.0, low_open=True)
@@ -166,8 +177,13 @@ class StatisticsConfig:
     method: str = "paper"
     cl_sigma: float = 5.0
     projection_cl_sigma: float = 2.0
+    projections: tuple[str, ...] = ("sbnd", "icarus")
+    miniboone_systematics: dict[str, float] = field(
+        default_factory=lambda: {"flux": 0.124, "cross_section": 0.084, "detector": 0.051}
+    )
 
     def validate(self) -> None:
+        """Raise :class:`ConfigError` naming the first invalid field."""
         _require(
             self.method in ("paper", "likelihood"),
             "statistics.method",
@@ -181,6 +197,18 @@ class StatisticsConfig:
             low_open=True,
             high=8.0,
         )
+        _require(
+            all(isinstance(p, str) for p in self.projections),
+            "statistics.projections",
+            "must be a list of experiment names",
+        )
+        _require(
+            isinstance(self.miniboone_systematics, dict),
+            "statistics.miniboone_systematics",
+            "must be a table of fractional uncertainties",
+        )
+        for name, value in self.miniboone_systematics.items():
+            _number(f"statistics.miniboone_systematics.{name}", value, low=0.0, high=1.0)
 
 
 @dataclass(frozen=True)
@@ -210,6 +238,17 @@ class RunConfig:
             f"must be '2023' or '2025', got {self.g2_scenario!r}",
         )
         _require(len(self.experiments) > 0, "experiments.names", "must not be empty")
+        for key, overrides in self.detector_overrides.items():
+            for name, value in overrides.items():
+                field_name = f"detectors.{key}.{name}"
+                _require(
+                    name in _OVERRIDABLE,
+                    field_name,
+                    f"cannot be overridden; allowed are {sorted(_OVERRIDABLE)} "
+                    "(write a detector file for anything else)",
+                )
+                low, high = _OVERRIDABLE[name]
+                _number(field_name, value, low=low, low_open=True, high=high)
         for key in list(self.detector_overrides) + list(self.spectra):
             _require(
                 key in self.experiments,
@@ -225,7 +264,10 @@ class RunConfig:
             "beam": asdict(self.beam),
             "emission": {**asdict(self.emission), "channels": list(self.emission.channels)},
             "scan": asdict(self.scan),
-            "statistics": asdict(self.statistics),
+            "statistics": {
+                **asdict(self.statistics),
+                "projections": list(self.statistics.projections),
+            },
             "g2": {"scenario": self.g2_scenario},
             "experiments": {"names": list(self.experiments)},
             "detectors": {k: dict(v) for k, v in self.detector_overrides.items()},
@@ -252,9 +294,10 @@ def _section(cls: type, name: str, table: Any) -> Any:
         f"unknown key; allowed keys are {sorted(allowed)}",
     )
     values = dict(table)
-    if "channels" in values:
-        _require(isinstance(values["channels"], list), f"{name}.channels", "must be a list")
-        values["channels"] = tuple(values["channels"])
+    for key in ("channels", "projections"):
+        if key in values:
+            _require(isinstance(values[key], list), f"{name}.{key}", "must be a list")
+            values[key] = tuple(values[key])
     return replace(cls(), **values)
 
 
@@ -371,4 +414,6 @@ def _to_toml(data: dict[str, Any], prefix: str = "") -> str:
             out += f"\n\n[{name}]\n" + body.lstrip("\n")
         elif body:
             out += "\n\n" + body
+    while "\n\n\n" in out:
+        out = out.replace("\n\n\n", "\n\n")
     return out.strip("\n") + "\n"

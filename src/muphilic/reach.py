@@ -41,7 +41,6 @@ from muphilic.recast.spectra import (
 from muphilic.signal import SignalSettings, aiming_spheres, expected_signal
 
 __all__ = [
-    "PROJECTIONS",
     "ReachResult",
     "SignalForMass",
     "detector_for",
@@ -51,10 +50,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-
-#: Experiments that have no published spectrum: drawn as projections at the
-#: projection confidence level (the paper's SBND), unless the user gives data.
-PROJECTIONS = frozenset({"sbnd", "icarus"})
 
 
 def detector_for(name: str, overrides: Mapping[str, Any] | None = None) -> Detector:
@@ -77,7 +72,11 @@ def detector_for(name: str, overrides: Mapping[str, Any] | None = None) -> Detec
 
 
 def published_spectrum(
-    key: str, detector: Detector, numu_flux_per_cm2_per_pot: float, csv_path: str = ""
+    key: str,
+    detector: Detector,
+    numu_flux_per_cm2_per_pot: float,
+    csv_path: str = "",
+    systematics: Mapping[str, float] | None = None,
 ) -> PublishedSpectrum:
     """Data and background to compare the signal with in ``detector``.
 
@@ -90,9 +89,17 @@ def published_spectrum(
     """
     window = (float(detector.edges[0] / MeV), float(detector.edges[-1] / MeV))
     if csv_path:
-        return read_spectrum_csv(csv_path)
+        spectrum = read_spectrum_csv(csv_path)
+        if not np.isclose(spectrum.pot, detector.pot, rtol=1e-6):
+            raise MuphilicError(
+                f"spectra.{key}: the spectrum in {csv_path} is for {spectrum.pot:.4g} POT but "
+                f"detector {detector.name} has {detector.pot:.4g}; set detectors.{key}.pot"
+            )
+        return spectrum
     if key == "miniboone":
-        return miniboone_ncpi0(pot=detector.pot, window_MeV=window)
+        if systematics is None:
+            return miniboone_ncpi0(pot=detector.pot, window_MeV=window)
+        return miniboone_ncpi0(pot=detector.pot, systematics=systematics, window_MeV=window)
     if detector.fiducial_mass is None:
         raise MuphilicError(f"detector {detector.name} needs a fiducial mass for its background")
     model = MicroBooNEModel(
@@ -271,12 +278,20 @@ def _scan_experiments(
     scans: dict[str, ScanResult] = {}
     fluxes: dict[str, float] = {}
     projections = tuple(
-        k for k in config.experiments if k in PROJECTIONS and k not in config.spectra
+        k
+        for k in config.experiments
+        if k in config.statistics.projections and k not in config.spectra
     )
     for key in config.experiments:
         detector = detector_for(key, config.detector_overrides.get(key))
         fluxes[key] = numu_flux_total(beam, detector)
-        spectrum = published_spectrum(key, detector, fluxes[key], config.spectra.get(key, ""))
+        spectrum = published_spectrum(
+            key,
+            detector,
+            fluxes[key],
+            config.spectra.get(key, ""),
+            config.statistics.miniboone_systematics,
+        )
         muons = beam.muons if "muon" in settings.channels else None
         signal = SignalForMass(
             parents=beam.parents,
@@ -323,7 +338,7 @@ def write_outputs(result: ReachResult, out_dir: str | Path) -> list[Path]:
     )
     contours = [exclusion_contour(s) for s in result.scans.values()]
     for key, contour in zip(result.scans, contours, strict=True):
-        files.append(write_contour_csv(contour, out / f"contour_{key}.csv"))
+        files.append(write_contour_csv(contour, out / f"contour_{Path(key).stem}.csv"))
     summary = result.summary()
     files.append(write_contours_json(contours, out / "contours.json", extra=summary))
     files.append(write_hepdata_yaml(contours, out / "contours_hepdata.yaml"))
