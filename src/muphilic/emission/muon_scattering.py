@@ -505,6 +505,11 @@ def aim_emissions(
 # --------------------------------------------------------------------------------------
 # summary for the command line
 # --------------------------------------------------------------------------------------
+#: Highest muon energy :func:`xsec_summary` accepts: above about 1e7 GeV the smallest
+#: momentum transfer t_min underflows in double precision and the exact integral is NaN.
+_SUMMARY_MAX_ENERGY = 1e6 * GeV
+
+
 def xsec_summary(mass_MeV: float, energy_GeV: float, target: str = "Fe") -> dict[str, object]:
     """sigma/y^2 per nucleus of mu N -> mu N S, exact and IWW, as a JSON-ready dict.
 
@@ -528,6 +533,11 @@ def xsec_summary(mass_MeV: float, energy_GeV: float, target: str = "Fe") -> dict
     _check_mass(mass)
     if not (np.isfinite(energy) and energy > 0):
         raise MuonScatteringError(f"energy must be positive, got {energy_GeV} GeV")
+    if not m_mu < energy <= _SUMMARY_MAX_ENERGY:
+        raise MuonScatteringError(
+            f"energy is the muon's total energy and must lie in (m_mu, "
+            f"{_SUMMARY_MAX_ENERGY / GeV:g} GeV], got {energy_GeV} GeV"
+        )
     tgt = get_target(target)
     cells = integrate_cells(energy, mass, tgt)
     return {
