@@ -51,10 +51,11 @@ def outcome(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except MuphilicError as exc:
-        message = str(exc)
-        assert message.strip(), f"{type(exc).__name__} without a message"
-        assert "\n" not in message, f"multi-line message: {message!r}"
-        return exc
+        error = exc
+    message = str(error)
+    assert message.strip(), f"{type(error).__name__} without a message"
+    assert "\n" not in message, f"multi-line message: {message!r}"
+    return error
 
 
 # --- values a TOML file can hold ----------------------------------------------------
@@ -66,7 +67,9 @@ toml_scalars = st.one_of(
 )
 toml_values = st.recursive(
     toml_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -180,7 +183,7 @@ def test_config_override_with_a_date_is_rejected_or_digestible():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="duplicate emission.channels are accepted; signal.aimed_scalars then counts a channel twice",
+    reason="duplicate emission.channels are accepted; signal.aimed_scalars counts a channel twice",
 )
 def test_config_duplicate_channels_rejected():
     data = copy.deepcopy(_CONFIG)
@@ -479,4 +482,3 @@ def test_spectrum_csv_damaged(tmp_path, content):
 def test_spectrum_csv_missing(tmp_path):
     assert isinstance(outcome(lambda: read_spectrum_csv(tmp_path / "none.csv")), MuphilicError)
     assert isinstance(outcome(lambda: read_spectrum_csv(tmp_path)), MuphilicError)
-
