@@ -368,6 +368,10 @@ def _scalar_p4(mass: float, x: FloatArray, e_emit: FloatArray, n: FloatArray) ->
     return np.concatenate([e_s[:, None], k[:, None] * n], axis=1)
 
 
+def _no_emission(mass: float) -> ScalarSample:
+    return ScalarSample(mass, "muon", np.zeros((0, 4)), np.zeros((0, 3)), np.zeros(0))
+
+
 def sample_emissions(
     muons: MuonSample,
     mass: float,
@@ -402,7 +406,7 @@ def sample_emissions(
     em = _emit(muons, slc, rng, n_nuclei, dedx)
     n = em.energy.size
     if n == 0:
-        raise MuonScatteringError(f"no muon is above the emission threshold for m_S = {mass} MeV")
+        return _no_emission(mass)  # no muon above threshold: no scalars, not an error
     nx, nth = slc.cell_prob.shape[1:]
     node = em.node + (rng.random(n) < em.frac)
     flat = slc.cell_prob.reshape(slc.energies.size, -1)
@@ -462,7 +466,7 @@ def aim_emissions(
     em = _emit(muons, slc, rng, n_nuclei, dedx)
     n = em.energy.size
     if n == 0:
-        raise MuonScatteringError(f"no muon is above the emission threshold for m_S = {mass} MeV")
+        return _no_emission(mass)  # no muon above threshold: no scalars, not an error
     nx, nth = slc.cell_prob.shape[1:]
     # direction uniform in the cone toward the sphere
     to_c = center - em.vertex
