@@ -93,6 +93,8 @@ def _column(table: Mapping[str, object], name: str, source: str) -> FloatArray:
 
 
 def _weights(table: Mapping[str, object], n: int, source: str, pot: float | None) -> FloatArray:
+    if pot is not None and not (np.isfinite(pot) and pot > 0):
+        raise SampleFormatError(f"{source}: pot must be a positive number, got {pot!r}")
     if "weight" in table:
         w = _column(table, "weight", source)
         if np.any(w < 0):
@@ -106,11 +108,20 @@ def _weights(table: Mapping[str, object], n: int, source: str, pot: float | None
 
 
 def _kinematics(table: Mapping[str, object], source: str) -> tuple[FloatArray, FloatArray]:
-    p4 = np.column_stack([_column(table, c, source) for c in ("E", "px", "py", "pz")]) * GeV
-    pos = np.column_stack([_column(table, c, source) for c in ("x", "y", "z")]) * cm
-    lengths = {len(p4), len(pos)}
-    if len(lengths) != 1:
+    columns = [_column(table, c, source) for c in ("E", "px", "py", "pz", "x", "y", "z")]
+    if len({len(c) for c in columns}) != 1:
         raise SampleFormatError(f"{source}: columns have different lengths")
+    with np.errstate(over="ignore"):  # an overflow becomes inf, rejected below
+        p4 = np.column_stack(columns[:4]) * GeV
+        pos = np.column_stack(columns[4:]) * cm
+        p_abs = np.linalg.norm(p4[:, 1:], axis=1)
+    if not (np.all(np.isfinite(p4)) and np.all(np.isfinite(pos))):
+        raise SampleFormatError(f"{source}: a momentum or position is too large")
+    # Time-like four-momenta only (E >= |p|), allowing single-precision rounding.
+    spacelike = p4[:, 0] < p_abs * (1 - 1e-6)
+    if np.any(spacelike):
+        row = int(np.flatnonzero(spacelike)[0])
+        raise SampleFormatError(f"{source}: row {row} has E < |p|; 'E' is the total energy")
     return p4, pos
 
 
@@ -119,7 +130,7 @@ def parents_from_table(
 ) -> dict[str, ParentSample]:
     """Group a parent table by species into :class:`ParentSample` objects."""
     pdg = _column(table, "pdg", source)
-    if not np.all(pdg == np.round(pdg)):
+    if not np.all((pdg == np.round(pdg)) & (np.abs(pdg) < 2**31)):
         raise SampleFormatError(f"{source}: column 'pdg' must hold integer PDG codes")
     pdg_int = pdg.astype(np.int64)
     unknown = sorted(set(np.unique(pdg_int)) - set(_NAMES))
@@ -213,49 +224,101 @@ def write_sample(sample: BeamSample, path: str | Path) -> Path:
     return path
 
 
-def _read_group(group: object) -> dict[str, FloatArray]:
-    return {k: np.asarray(group[k][()]) for k in group}  # type: ignore[attr-defined]
+def _read_group(group: object, source: str) -> dict[str, FloatArray]:
+    import h5py
+
+    if not isinstance(group, h5py.Group):
+        raise SampleFormatError(f"{source}: must be a group of column datasets")
+    out = {}
+    for k in group:
+        item = group[k]
+        if not isinstance(item, h5py.Dataset):
+            raise SampleFormatError(f"{source}: {k!r} must be a column dataset, not a group")
+        out[k] = np.asarray(item[()])
+    return out
+
+
+def _attr_number(attrs: Mapping[str, object], key: str, source: str) -> float:
+    try:
+        value = float(np.asarray(attrs[key]).item())
+    except (TypeError, ValueError) as exc:
+        raise SampleFormatError(f"{source}: attribute {key!r} must be a number") from exc
+    if not (np.isfinite(value) and value >= 0):
+        raise SampleFormatError(f"{source}: attribute {key!r} must be finite and >= 0, got {value}")
+    return value
 
 
 def read_sample(path: str | Path) -> BeamSample:
-    """Read a :class:`BeamSample` from an HDF5 file in the module's layout."""
+    """Read a :class:`BeamSample` from an HDF5 file in the module's layout.
+
+    Raises
+    ------
+    SampleFormatError
+        If the file is missing, unreadable, not HDF5, truncated or corrupt, or
+        lacks a group, column or attribute of the layout (the message names it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SampleFormatError(f"{path}: no such sample file")
+    try:
+        return _read_sample(path)
+    except SampleFormatError:
+        raise
+    except (OSError, KeyError, RuntimeError, TypeError, ValueError) as exc:
+        # h5py reports damaged files with these; keep the message on one line.
+        detail = " ".join(str(exc).split())
+        raise SampleFormatError(f"{path}: not a readable HDF5 beam sample ({detail})") from exc
+
+
+def _read_sample(path: Path) -> BeamSample:
     import h5py
 
-    path = Path(path)
     src = str(path)
     with h5py.File(path, "r") as f:
         if "pot" not in f.attrs:
             raise SampleFormatError(f"{src}: missing root attribute 'pot'")
-        pot = int(f.attrs["pot"])
-        if pot < 1:
-            raise SampleFormatError(f"{src}: attribute 'pot' must be positive, got {pot}")
+        pot_value = _attr_number(f.attrs, "pot", src)
+        pot = int(pot_value)
+        if pot < 1 or pot != pot_value:
+            raise SampleFormatError(f"{src}: attribute 'pot' must be a positive integer")
         for required in ("parents", "muons"):
             if required not in f:
                 raise SampleFormatError(f"{src}: missing group '/{required}'")
         parents: dict[str, ParentSample] = {}
         for name in f["parents"]:
             parents.update(
-                parents_from_table(_read_group(f["parents"][name]), f"{src}:/parents/{name}")
+                parents_from_table(
+                    _read_group(f["parents"][name], f"{src}:/parents/{name}"),
+                    f"{src}:/parents/{name}",
+                )
             )
         produced: dict[str, ParentSample] = {}
         if "produced" in f:
             for name in f["produced"]:
                 produced.update(
-                    parents_from_table(_read_group(f["produced"][name]), f"{src}:/produced/{name}")
+                    parents_from_table(
+                        _read_group(f["produced"][name], f"{src}:/produced/{name}"),
+                        f"{src}:/produced/{name}",
+                    )
                 )
         ppp = (
-            {k: float(v) for k, v in f["produced_per_pot"].attrs.items()}
+            {
+                k: _attr_number(f["produced_per_pot"].attrs, k, f"{src}:/produced_per_pot")
+                for k in f["produced_per_pot"].attrs
+            }
             if "produced_per_pot" in f
             else {}
         )
-        muons = muons_from_table(_read_group(f["muons"]), f"{src}:/muons")
+        muons = muons_from_table(_read_group(f["muons"], f"{src}:/muons"), f"{src}:/muons")
         wall = (
-            muons_from_table(_read_group(f["muons_wall"]), f"{src}:/muons_wall")
+            muons_from_table(
+                _read_group(f["muons_wall"], f"{src}:/muons_wall"), f"{src}:/muons_wall"
+            )
             if "muons_wall" in f
             else None
         )
         mpp = (
-            float(f.attrs["muons_produced_per_pot"])
+            _attr_number(f.attrs, "muons_produced_per_pot", src)
             if "muons_produced_per_pot" in f.attrs
             else None
         )
@@ -264,12 +327,26 @@ def read_sample(path: str | Path) -> BeamSample:
 
 # --- CSV ---------------------------------------------------------------------------
 def _read_csv(path: Path) -> dict[str, list[str]]:
-    with path.open(newline="") as fh:
+    try:
+        return _read_csv_text(path)
+    except UnicodeDecodeError as exc:
+        raise SampleFormatError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise SampleFormatError(f"{path}: cannot read ({exc.strerror})") from None
+    except csv.Error as exc:
+        raise SampleFormatError(f"{path}: malformed CSV ({exc})") from None
+
+
+def _read_csv_text(path: Path) -> dict[str, list[str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.reader(row for row in fh if row.strip() and not row.lstrip().startswith("#"))
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration as exc:
             raise SampleFormatError(f"{path}: empty file (no header line)") from exc
+        duplicated = sorted({h for h in header if header.count(h) > 1})
+        if duplicated:
+            raise SampleFormatError(f"{path}: column {duplicated[0]!r} appears more than once")
         cols: dict[str, list[str]] = {h: [] for h in header}
         for i, row in enumerate(reader, start=2):
             if len(row) != len(header):

@@ -90,7 +90,10 @@ def _fail(field_name: str, message: str) -> DetectorConfigError:
 def _finite_positive(field_name: str, value: float, *, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(field_name, f"expected a number, got {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
     if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
         bound = "non-negative" if allow_zero else "positive"
         raise _fail(field_name, f"must be a finite {bound} number, got {value!r}")
@@ -186,6 +189,8 @@ class PhotonCuts:
 def _as_tuple(field_name: str, value: Any, length: int | None) -> tuple[float, ...]:
     try:
         array = np.asarray(value, dtype=np.float64)
+    except OverflowError as exc:
+        raise _fail(field_name, f"must be finite, got {value!r}") from exc
     except (TypeError, ValueError) as exc:
         raise _fail(field_name, f"expected a list of numbers, got {value!r}") from exc
     if array.ndim != 1 or (length is not None and array.shape[0] != length):
@@ -365,6 +370,8 @@ _TOP_KEYS = {
 }
 _GEOMETRY_KEYS = {"shape", "centre_m", "radius_m", "size_m"}
 _BINS_KEYS = {"edges_MeV", "min_MeV", "max_MeV", "width_MeV"}
+#: Most bins a min/max/width_MeV range may define (guards against a typo such as width 1e-9).
+_MAX_BINS = 10_000
 _CUTS_KEYS = {
     "track_mass_MeV",
     "track_mass_applies_to",
@@ -423,6 +430,8 @@ def _bin_edges(bins: Mapping[str, Any]) -> tuple[float, ...]:
     high = _number(bins, "max_MeV", "bins.")
     width = _finite_positive("bins.width_MeV", bins["width_MeV"])
     n_float = (high - low) / width
+    if not n_float <= _MAX_BINS:
+        raise _fail("bins.width_MeV", f"more than {_MAX_BINS} bins of {width} MeV in the range")
     n = round(n_float)
     if n < 1 or abs(n - n_float) > 1e-9 * max(1.0, n_float):
         raise _fail(
@@ -536,6 +545,10 @@ def _read_toml(source: Traversable | Path) -> Detector:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise DetectorConfigError(f"{source.name}: not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise DetectorConfigError(f"{source.name}: not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise DetectorConfigError(f"{source.name}: cannot read ({exc.strerror})") from exc
     try:
         return detector_from_mapping(data)
     except DetectorConfigError as exc:

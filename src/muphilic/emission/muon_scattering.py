@@ -368,6 +368,10 @@ def _scalar_p4(mass: float, x: FloatArray, e_emit: FloatArray, n: FloatArray) ->
     return np.concatenate([e_s[:, None], k[:, None] * n], axis=1)
 
 
+def _no_emission(mass: float) -> ScalarSample:
+    return ScalarSample(mass, "muon", np.zeros((0, 4)), np.zeros((0, 3)), np.zeros(0))
+
+
 def sample_emissions(
     muons: MuonSample,
     mass: float,
@@ -402,7 +406,7 @@ def sample_emissions(
     em = _emit(muons, slc, rng, n_nuclei, dedx)
     n = em.energy.size
     if n == 0:
-        raise MuonScatteringError(f"no muon is above the emission threshold for m_S = {mass} MeV")
+        return _no_emission(mass)  # no muon above threshold: no scalars, not an error
     nx, nth = slc.cell_prob.shape[1:]
     node = em.node + (rng.random(n) < em.frac)
     flat = slc.cell_prob.reshape(slc.energies.size, -1)
@@ -462,7 +466,7 @@ def aim_emissions(
     em = _emit(muons, slc, rng, n_nuclei, dedx)
     n = em.energy.size
     if n == 0:
-        raise MuonScatteringError(f"no muon is above the emission threshold for m_S = {mass} MeV")
+        return _no_emission(mass)  # no muon above threshold: no scalars, not an error
     nx, nth = slc.cell_prob.shape[1:]
     # direction uniform in the cone toward the sphere
     to_c = center - em.vertex
@@ -505,6 +509,11 @@ def aim_emissions(
 # --------------------------------------------------------------------------------------
 # summary for the command line
 # --------------------------------------------------------------------------------------
+#: Highest muon energy :func:`xsec_summary` accepts: above about 1e7 GeV the smallest
+#: momentum transfer t_min underflows in double precision and the exact integral is NaN.
+_SUMMARY_MAX_ENERGY = 1e6 * GeV
+
+
 def xsec_summary(mass_MeV: float, energy_GeV: float, target: str = "Fe") -> dict[str, object]:
     """sigma/y^2 per nucleus of mu N -> mu N S, exact and IWW, as a JSON-ready dict.
 
@@ -528,6 +537,11 @@ def xsec_summary(mass_MeV: float, energy_GeV: float, target: str = "Fe") -> dict
     _check_mass(mass)
     if not (np.isfinite(energy) and energy > 0):
         raise MuonScatteringError(f"energy must be positive, got {energy_GeV} GeV")
+    if not m_mu < energy <= _SUMMARY_MAX_ENERGY:
+        raise MuonScatteringError(
+            f"energy is the muon's total energy and must lie in (m_mu, "
+            f"{_SUMMARY_MAX_ENERGY / GeV:g} GeV], got {energy_GeV} GeV"
+        )
     tgt = get_target(target)
     cells = integrate_cells(energy, mass, tgt)
     return {

@@ -567,7 +567,12 @@ def read_spectrum_csv(path: str | Path) -> PublishedSpectrum:
         metadata field.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpectrumError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise SpectrumError(f"{path}: cannot read ({exc.strerror})") from None
     lines = text.splitlines()
     comment = [ln for ln in lines if ln.lstrip().startswith("#")]
     body = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
@@ -583,6 +588,10 @@ def read_spectrum_csv(path: str | Path) -> PublishedSpectrum:
             raise SpectrumError(f"{path}: missing column {col!r} (header has {header})")
     values: dict[str, list[float]] = {col: [] for col in _REQUIRED_COLUMNS}
     for row_no, row in enumerate(reader, start=1):
+        if None in row:  # csv.DictReader files surplus fields under the key None
+            raise SpectrumError(
+                f"{path}: data row {row_no} has more fields than the header ({len(header)})"
+            )
         for col in _REQUIRED_COLUMNS:
             raw = (row.get(col) or "").strip()
             try:
@@ -634,6 +643,11 @@ def read_spectrum_csv(path: str | Path) -> PublishedSpectrum:
     if meta.get("systematics"):
         for item in meta["systematics"].split(","):
             key, sep, val = item.partition("=")
+            if not key.strip():
+                raise SpectrumError(
+                    f"{path}: metadata field 'systematics' must be 'key=fraction, ...', "
+                    f"got {item.strip()!r}"
+                )
             try:
                 syst[key.strip()] = float(val)
             except ValueError:
