@@ -133,20 +133,12 @@ def test_beam_good_sample_json(capsys, files):
     assert '"pot": 300' in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py:173 puts '[/cm2]' in a rich table cell; rich parses it as markup (MarkupError)",
-)
 def test_beam_human_output(capsys, files):
     code, out, _ = run_cli(capsys, "beam", "--sample", str(files["sample"]))
     assert code == 0
     assert "nu_mu flux" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.main does not turn OSError from an unwritable --output/--plot path into exit 2",
-)
 @pytest.mark.parametrize("option", ["--output", "--plot"])
 def test_beam_unwritable_output(capsys, files, option):
     target = files["dir"] / "no-such-folder" / "x.h5"
@@ -226,9 +218,6 @@ def test_reach_unreadable_config(capsys, files, tmp_path):
     assert_one_line_error(*run_cli(capsys, *args), "none.toml")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="config.load_config lets UnicodeDecodeError escape (a traceback)"
-)
 @pytest.mark.parametrize("command", ["reach", "beam", "spectrum"])
 def test_non_utf8_config(capsys, files, command):
     assert_one_line_error(*run_cli(capsys, command, "--config", str(files["not_utf8"])))
@@ -246,7 +235,6 @@ def test_config_check_unreadable(capsys, files):
     assert_one_line_error(*run_cli(capsys, "config", "--check", missing), "none.toml")
 
 
-@pytest.mark.xfail(strict=True, reason="config.load_config lets UnicodeDecodeError escape")
 def test_config_check_not_utf8(capsys, files):
     assert_one_line_error(*run_cli(capsys, "config", "--check", str(files["not_utf8"])))
 

@@ -87,3 +87,12 @@ def test_systematics_and_projections_round_trip():
     config = config_from_dict(data)
     assert config.statistics.projections == ("sbnd",)
     assert config_from_dict(tomllib.loads(config.to_toml())) == config
+
+
+def test_muon_channel_needs_masses_inside_its_table():
+    with pytest.raises(ConfigError, match=r"scan\.mass_min_MeV"):
+        config_from_dict({"scan": {"mass_min_MeV": 0.5}})
+    config = config_from_dict(
+        {"scan": {"mass_min_MeV": 0.5}, "emission": {"channels": ["kaon", "pion"]}}
+    )
+    assert config.scan.mass_min_MeV == 0.5

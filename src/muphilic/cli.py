@@ -113,6 +113,16 @@ def xsec(mass: float, energy: float, target: str, as_json: bool) -> None:
     _emit(payload, as_json, f"mu {target} -> mu {target} S, m_S = {mass:g} MeV, E = {energy:g} GeV")
 
 
+_PLOT_FORMATS = (".png", ".pdf", ".svg", ".eps", ".jpg")
+
+
+def _plot_path(option: str, path: str | None) -> str | None:
+    """Check that a plot file name has a format matplotlib writes."""
+    if path is not None and not path.lower().endswith(_PLOT_FORMATS):
+        raise OptionError(option, f"give a file ending in one of {', '.join(_PLOT_FORMATS)}")
+    return path
+
+
 def _load_run_config(config_path: str | None) -> Any:
     from muphilic.config import RunConfig, load_config
 
@@ -141,6 +151,7 @@ def beam(
 
     from muphilic.beamline import beam_summary, load_beam, plot_beam, read_sample, write_sample
 
+    _plot_path("--plot", plot_path)
     run = _load_run_config(config_path)
     if pot is not None and pot <= 0:
         raise OptionError("--pot", f"must be a positive integer, got {pot}")
@@ -205,6 +216,7 @@ def spectrum(
 
     _positive("--mass", mass)
     _positive("--coupling", coupling)
+    _plot_path("--plot", plot_path)
     try:
         check_mass(mass)
     except MuphilicError as err:

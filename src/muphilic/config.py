@@ -98,7 +98,11 @@ def _number(
         name,
         f"must be {'an integer' if integer else 'a number'}, got {value!r}",
     )
-    _require(math.isfinite(value), name, f"must be finite, got {value!r}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond the float range
+        finite = False
+    _require(finite, name, f"must be finite, got {str(value)[:20]}...")
     if low is not None:
         ok = value > low if low_open else value >= low
         _require(ok, name, f"must be {'>' if low_open else '>='} {low:g}, got {value!r}")
@@ -132,6 +136,11 @@ class EmissionConfig:
             len(self.channels) > 0 and all(c in CHANNELS for c in self.channels),
             "emission.channels",
             f"must be a non-empty subset of {list(CHANNELS)}, got {list(self.channels)}",
+        )
+        _require(
+            len(set(self.channels)) == len(self.channels),
+            "emission.channels",
+            f"names a channel twice: {list(self.channels)}",
         )
         _number(
             "emission.scalars_per_channel",
@@ -231,6 +240,20 @@ class RunConfig:
         self.beam.validate()
         self.emission.validate()
         self.scan.validate()
+        if "muon" in self.emission.channels:
+            from muphilic.emission.xsec_tables import DEFAULT_MASSES
+
+            low, high = float(DEFAULT_MASSES[0]), float(DEFAULT_MASSES[-1])
+            for name, value in (
+                ("scan.mass_min_MeV", self.scan.mass_min_MeV),
+                ("scan.mass_max_MeV", self.scan.mass_max_MeV),
+            ):
+                _require(
+                    low <= value <= high,
+                    name,
+                    f"the muon-scattering channel is tabulated for {low:g}-{high:.4g} MeV; "
+                    "stay inside it or drop 'muon' from emission.channels",
+                )
         self.statistics.validate()
         _require(
             self.g2_scenario in ("2023", "2025"),
@@ -382,6 +405,8 @@ def load_config(path: str | Path) -> RunConfig:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ConfigError(f"{path}: cannot read configuration ({err.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text, so not a TOML configuration") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
