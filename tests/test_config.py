@@ -96,3 +96,8 @@ def test_muon_channel_needs_masses_inside_its_table():
         {"scan": {"mass_min_MeV": 0.5}, "emission": {"channels": ["kaon", "pion"]}}
     )
     assert config.scan.mass_min_MeV == 0.5
+
+
+def test_unknown_experiment_is_named():
+    with pytest.raises(ConfigError, match="minibone"):
+        config_from_dict({"experiments": {"names": ["minibone"]}})

@@ -261,6 +261,15 @@ class RunConfig:
             f"must be '2023' or '2025', got {self.g2_scenario!r}",
         )
         _require(len(self.experiments) > 0, "experiments.names", "must not be empty")
+        from muphilic.detectors import available_detectors
+
+        known = available_detectors()
+        for name in self.experiments:
+            _require(
+                name in known or Path(name).suffix == ".toml",
+                "experiments.names",
+                f"unknown detector {name!r}; packaged are {known}, or give a .toml file",
+            )
         for key, overrides in self.detector_overrides.items():
             for name, value in overrides.items():
                 field_name = f"detectors.{key}.{name}"
