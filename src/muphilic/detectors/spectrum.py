@@ -60,6 +60,10 @@ CHANNELS: tuple[str, ...] = ("kaon", "pion", "muon")
 _CHUNK_ELEMENTS = 131_072
 
 
+#: Anti-diagonal index n + m of each entry of an (order, order) matrix, flattened.
+_ANTI_DIAGONAL = np.add.outer(np.arange(_SERIES_ORDER), np.arange(_SERIES_ORDER)).ravel()
+
+
 class SpectrumError(MuphilicError):
     """Samples of different masses, bad coupling grids or out-of-range indices."""
 
@@ -303,14 +307,9 @@ def _probability_sums(
             series_values.append(coef @ values[start:stop])
             weighted = coef * t_weight[start:stop]
             gram = weighted @ weighted.T  # (order, order): sum_i d_n d_m t_i^2
-            flipped = gram[:, ::-1]
+            # coefficient of X^(m + 2) in P^2: the anti-diagonal m of the Gram matrix
             series_sq.append(
-                np.array(
-                    [
-                        np.trace(flipped, offset=_SERIES_ORDER - 1 - m)
-                        for m in range(2 * _SERIES_ORDER - 1)
-                    ]
-                )
+                np.bincount(_ANTI_DIAGONAL, weights=gram.ravel(), minlength=2 * _SERIES_ORDER - 1)
             )
     if scales:
         # X_kj = y_k^2 s_j where chunk j's series applies, else 0 (contributes nothing).

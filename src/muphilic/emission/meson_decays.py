@@ -413,6 +413,26 @@ class _Proposal:
     cum: FloatArray  # cumulative cell areas, cum[-1] = integral of the proposal
     exact_integral: float  # Gamma3/Gamma0/y^2 (Gauss-Legendre)
     w0: float
+    guide: NDArray[np.intp]  # first cell of each of len(guide) equal slices of [0, cum[-1])
+    cum_ext: FloatArray  # cum with +inf appended
+
+
+def _find_cells(prop: _Proposal, u: FloatArray) -> NDArray[np.intp]:
+    """Cells holding u * cum[-1]: ``searchsorted(cum, u * cum[-1], "right") - 1``, exactly.
+
+    A guide table gives, for slice floor(u G) of the G equal slices (G a power
+    of 2, so g / G <= u exactly), a cell at or below the answer; the few rows
+    whose answer lies further up step forward until cum[cell + 1] > target.
+    """
+    target = u * prop.cum[-1]
+    n_guide = prop.guide.shape[0]
+    cell = prop.guide[np.minimum((u * n_guide).astype(np.intp), n_guide - 1)]
+    cum_ext = prop.cum_ext
+    active = np.flatnonzero(cum_ext[cell + 1] <= target)
+    while active.size:
+        cell[active] += 1
+        active = active[cum_ext[cell[active] + 1] <= target[active]]
+    return cell
 
 
 @functools.lru_cache(maxsize=64)
@@ -424,7 +444,10 @@ def _proposal(ch: MesonChannel, m_s: float, n_cells: int = _N_CELLS) -> _Proposa
     areas = 0.5 * (h[1:] + h[:-1]) * np.diff(v)
     cum = np.concatenate(([0.0], np.cumsum(areas)))
     exact = float(_ratio_to_two_body(np.asarray(m_s), ch))
-    return _Proposal(v, h, cum, exact, float(w0))
+    n_guide = 1 << (8 * n_cells - 1).bit_length()  # a power of 2 (see _find_cells)
+    slices = (np.arange(n_guide) / n_guide) * cum[-1]
+    guide = np.maximum(np.searchsorted(cum, slices, side="right") - 1, 0).astype(np.intp)
+    return _Proposal(v, h, cum, exact, float(w0), guide, np.append(cum, np.inf))
 
 
 def _invert_linear(u: FloatArray, f0: FloatArray, f1: FloatArray) -> FloatArray:
@@ -442,7 +465,7 @@ def _sample_dalitz(
     """Draw (s, t) and the exact-density correction factor (mean 1); also BR/y^2."""
     prop = _proposal(ch, m_s)
     u_cell, u_in, u_t = rng.random((3, n))
-    cell = np.searchsorted(prop.cum, u_cell * prop.cum[-1], side="right") - 1
+    cell = _find_cells(prop, u_cell)
     cell = np.clip(cell, 0, len(prop.v) - 2)
     h0 = prop.h[cell]
     h1 = prop.h[cell + 1]
