@@ -60,6 +60,11 @@ CHANNELS: tuple[str, ...] = ("kaon", "pion", "muon")
 _CHUNK_ELEMENTS = 131_072
 
 
+#: A chunk's contribution to a coupling is skipped when its upper bound is below this
+#: fraction of the sum so far (in every bin and in the sum of squares): far below the
+#: double-precision rounding of that sum.
+_NEGLIGIBLE = 2.0**-60
+
 #: Anti-diagonal index n + m of each entry of an (order, order) matrix, flattened.
 _ANTI_DIAGONAL = np.add.outer(np.arange(_SERIES_ORDER), np.arange(_SERIES_ORDER)).ravel()
 
@@ -250,6 +255,9 @@ def _probability_sums(
 
     * every exponent y^2 a L_in >= 746: exp underflows, every P_ki is exactly 0
       (as exp/expm1 would give) - skipped;
+    * the bound exp(-y^2 min_i a_i L_in,i) * sum_i values_i is below 2^-60 of
+      the sum from the earlier chunks in every bin (and likewise for the sum of
+      squares): a change below the sum's own rounding - skipped;
     * every y^2 a L_out <= 0.1: the chunk's power-series coefficients
       (:func:`muphilic.detectors.decay._probability_series`, relative truncation
       error < 1e-18) summed once serve every such coupling;
@@ -267,10 +275,10 @@ def _probability_sums(
     inv_lambda1 = 1.0 / decay_length_y1
     entry_exponent = inv_lambda1 * l_in  # y^2 a L_in at y = 1
     order = np.argsort(entry_exponent, kind="stable")
-    l_in, dl, inv_lambda1 = l_in[order], dl[order], inv_lambda1[order]
-    entry_exponent = entry_exponent[order]
+    l_in, dl, inv_lambda1 = (np.take(x, order) for x in (l_in, dl, inv_lambda1))
+    entry_exponent = np.take(entry_exponent, order)
     exit_exponent = inv_lambda1 * (l_in + dl)
-    values, t_weight = values[order], t_weight[order]
+    values, t_weight = np.take(values, order, axis=0), np.take(t_weight, order)
     t_weight2 = t_weight * t_weight
 
     chunk = max(1, _CHUNK_ELEMENTS // n_couplings)
@@ -287,6 +295,16 @@ def _probability_sums(
         lowest = float(entry_exponent[start])  # sorted
         series_rows = y2 * scale <= _SERIES_MAX_EXPONENT
         exact_rows = np.flatnonzero(~series_rows & (y2 * lowest < _UNDERFLOW_EXPONENT))
+        if exact_rows.size and start > 0:
+            # Drop couplings for which this whole chunk is negligible next to what the
+            # earlier (less suppressed) chunks gave: P_ki <= exp(-y^2 a_i L_in,i).
+            bound = np.exp(-y2[exact_rows] * lowest)
+            needed = np.any(
+                bound[:, None] * np.sum(values[start:stop], axis=0)
+                > _NEGLIGIBLE * spectrum[exact_rows],
+                axis=1,
+            ) | (bound**2 * np.sum(t_weight2[start:stop]) > _NEGLIGIBLE * sum_sq[exact_rows])
+            exact_rows = exact_rows[needed]
         if exact_rows.size:
             prob = probability_block(
                 l_in[start:stop],
