@@ -213,6 +213,7 @@ def _rest_cos_both_branches(
         rho_minus = np.maximum(np.where(b_plus > 0, c_coef / b_plus, 0.0), 0.0)
         cos_plus = (rho_plus * ct / gamma - be) / k_rest
         cos_minus = (rho_minus * ct / gamma - be) / k_rest
-    cos_plus = np.clip(np.nan_to_num(cos_plus, nan=1.0), -1.0, 1.0)
-    cos_minus = np.clip(np.nan_to_num(cos_minus, nan=1.0), -1.0, 1.0)
+    # fmin(nan, 1) = 1: the same as clip(nan_to_num(c, nan=1), -1, 1) in two passes
+    cos_plus = np.fmax(np.fmin(cos_plus, 1.0), -1.0)
+    cos_minus = np.fmax(np.fmin(cos_minus, 1.0), -1.0)
     return cos_plus, cos_minus

@@ -280,6 +280,16 @@ def _ratio_prefactor(big_m: float) -> float:
 
 def _density_in_v(v: FloatArray, m_s: FloatArray, ch: MesonChannel) -> FloatArray:
     """d(Gamma3/Gamma0)/dv / y^2, with the t-integral done exactly (T is linear in t)."""
+    return _density_parts(v, m_s, ch)[0]
+
+
+def _density_parts(
+    v: FloatArray, m_s: ArrayLike, ch: MesonChannel, t_ends: bool = False
+) -> tuple[FloatArray, ...]:
+    """:func:`_density_in_v` and its by-products (s, t_lo, t_hi), MeV^2.
+
+    With ``t_ends`` also T/(s - m^2)^2 at t_lo and t_hi (the linear t-density).
+    """
     big_m2 = ch.mass**2
     ms2 = m_s**2
     w0 = m_s * (2 * m_mu + m_s)
@@ -290,8 +300,32 @@ def _density_in_v(v: FloatArray, m_s: FloatArray, ch: MesonChannel) -> FloatArra
     sqrt_lambda = np.sqrt(w0) * sh_v * np.sqrt(w + m_s * (2 * m_mu - m_s))
     t_lo, t_hi = _t_limits(s, ms2, big_m2)
     t_len = (big_m2 - s) * sqrt_lambda / s
-    integrand = t_len * _t_reduced(s, 0.5 * (t_lo + t_hi), ms2, big_m2)
-    return _ratio_prefactor(ch.mass) * integrand * 2 * w0 * ch_v * sh_v  # ds = 2 w0 cosh sinh dv
+    ts = (0.5 * (t_lo + t_hi), t_lo, t_hi) if t_ends else (0.5 * (t_lo + t_hi),)
+    reduced = _t_reduced_many(s, ts, ms2, big_m2)
+    integrand = t_len * reduced[0]
+    # ds = 2 w0 cosh sinh dv
+    density = _ratio_prefactor(ch.mass) * integrand * 2 * w0 * ch_v * sh_v
+    return (density, s, t_lo, t_hi, *reduced[1:])
+
+
+def _t_reduced_many(
+    s: FloatArray, ts: tuple[FloatArray, ...], ms2: ArrayLike, big_m2: float
+) -> list[FloatArray]:
+    """:func:`_t_reduced` at one s and several t, the s-only factors computed once
+    (same arithmetic, bit for bit)."""
+    m2 = m_mu**2
+    c = big_m2 + m2 + ms2 - s
+    k_p = 0.5 * (s - m2 - ms2)
+    a = -(s + m2)
+    a1 = a * a - m2 * ms2
+    a2 = 2.0 * m2 * (k_p - a)
+    denom = (s - m2) ** 2
+    out = []
+    for t in ts:
+        n_p = 0.5 * (c - t - m2)
+        n_k = 0.5 * (t - ms2)
+        out.append(8.0 * (a1 * n_p + a2 * n_k) / denom)
+    return out
 
 
 @functools.cache
@@ -472,15 +506,9 @@ def _sample_dalitz(
     x = _invert_linear(u_in, h0, h1)
     v = prop.v[cell] + x * (prop.v[cell + 1] - prop.v[cell])
     g = h0 + x * (h1 - h0)
-    h_exact = _density_in_v(v, np.asarray(m_s), ch)
+    h_exact, s, t_lo, t_hi, f0, f1 = _density_parts(v, np.asarray(m_s), ch, t_ends=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         corr = np.where(g > 0, h_exact / g, 0.0) * (prop.cum[-1] / prop.exact_integral)
-    s = _s_of_v(v, np.asarray(prop.w0))
-    big_m2 = ch.mass**2
-    ms2 = m_s**2
-    t_lo, t_hi = _t_limits(s, ms2, big_m2)
-    f0 = _t_reduced(s, t_lo, ms2, big_m2)
-    f1 = _t_reduced(s, t_hi, ms2, big_m2)
     t = t_lo + _invert_linear(u_t, np.maximum(f0, 0.0), np.maximum(f1, 0.0)) * (t_hi - t_lo)
     return s, t, corr, ch.br_mu_nu * prop.exact_integral
 
