@@ -10,7 +10,11 @@ c_i the truth-level photon-cut efficiency (:mod:`muphilic.detectors.photons`),
 eps the flat two-photon efficiency and G_ij the fraction of a Gaussian centred
 on m_S with sigma = resolution * m_S that falls in bin j (above the
 reconstructed track-mass threshold f(E_S), if any). The coupling axis costs
-one (K, N) array expression and one matrix product (design key idea 1).
+(K, chunk) array expressions and matrix products (design key idea 1), and only
+where they are needed: couplings at which a chunk of scalars is surely
+negligible are skipped and small decay probabilities are summed by their power
+series in y^2 (:func:`_probability_sums`), with results equal to the direct
+evaluation up to rounding.
 
 The Monte Carlo error of each yield is estimated from the weights' sum of
 squares: delta s_k / s_k = sqrt(sum_i t_ki^2) / sum_i t_ki with
