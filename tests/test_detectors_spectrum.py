@@ -241,3 +241,27 @@ def test_plot_writes_a_figure(tmp_path):
     assert out.stat().st_size > 1000
     with pytest.raises(SpectrumError, match="one value per bin"):
         plot_spectrum(spec, 0, tmp_path / "bad.png", background=np.ones(n + 1))
+
+
+def test_probability_sums_equal_plain_exponentials_in_every_regime():
+    # The chunked sums (exact zero where exp underflows, power series for small
+    # exponents, exp/expm1 in between) against the plain (K, N) exp/expm1 grid
+    # summed directly. Scalars span lambda_1 over 20 decades so that every chunk
+    # mixes regimes; L_in = 0 (starting inside) included. Only rounding may differ:
+    # the series' truncation error is < 1e-18, so 1e-12 relative is a loose bound.
+    from muphilic.detectors.decay import decay_probability_grid
+    from muphilic.detectors.spectrum import _probability_sums
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    l_in = rng.uniform(0.0, 6e5, n)
+    l_in[:50] = 0.0
+    dl = rng.uniform(1.0, 2e4, n)
+    lam1 = 10 ** rng.uniform(-6.0, 14.0, n)
+    y = np.geomspace(1e-7, 1e-1, 100)[rng.permutation(100)]  # any order of couplings
+    values = rng.uniform(0.0, 1.0, (n, 3))
+    t_weight = rng.uniform(0.0, 2.0, n)
+    prob = decay_probability_grid(l_in, l_in + dl, lam1, y)
+    spectrum, sum_sq = _probability_sums(l_in, dl, lam1, y**2, values, t_weight)
+    np.testing.assert_allclose(spectrum, prob @ values, rtol=1e-12, atol=1e-280)
+    np.testing.assert_allclose(sum_sq, prob**2 @ t_weight**2, rtol=1e-12, atol=1e-280)

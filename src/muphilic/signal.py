@@ -91,8 +91,12 @@ def _parents_subset(parents: ParentSample, n_wanted: int, rng: np.random.Generat
     if keep is None:
         return parents
     scale = len(parents) / keep.size
+    # np.take along axis 0: the same rows as fancy indexing, several times faster
     return ParentSample(
-        parents.pdgid, parents.p4[keep], parents.vertex[keep], parents.weight[keep] * scale
+        parents.pdgid,
+        np.take(parents.p4, keep, axis=0),
+        np.take(parents.vertex, keep, axis=0),
+        np.take(parents.weight, keep) * scale,
     )
 
 
@@ -102,7 +106,10 @@ def _muons_subset(muons: MuonSample, n_wanted: int, rng: np.random.Generator) ->
         return muons
     scale = len(muons) / keep.size
     return MuonSample(
-        muons.p4[keep], muons.position[keep], muons.weight[keep] * scale, muons.charge[keep]
+        np.take(muons.p4, keep, axis=0),
+        np.take(muons.position, keep, axis=0),
+        np.take(muons.weight, keep) * scale,
+        np.take(muons.charge, keep),
     )
 
 

@@ -14,6 +14,15 @@ lambda << L_in the first factor underflows cleanly to 0 (never NaN).
 For a fixed m_S the decay length scales as 1/y^2: lambda(y) = lambda_1 / y^2,
 with lambda_1 the decay length at y = 1, so a whole coupling grid costs one
 vectorised expression (:func:`decay_probability_grid`).
+
+Where the exponents are small the same probability is a rapidly convergent
+power series in x = y^2 (with A = L_in, B = L_out, a = 1 / lambda_1):
+
+    P = exp(-x a A) - exp(-x a B) = sum_{n>=1} (-1)^(n+1) x^n a^n (B^n - A^n) / n!,
+
+whose coefficients do not depend on y: summed over many scalars they give the
+probability-weighted sums for every small coupling at once
+(:func:`_probability_series`, used by :mod:`muphilic.detectors.spectrum`).
 """
 
 from __future__ import annotations
@@ -22,6 +31,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from muphilic.errors import MuphilicError
+
+#: Largest exponent x a B for which the truncated series of :func:`_probability_series`
+#: replaces exp/expm1 (see there for the error bound).
+_SERIES_MAX_EXPONENT = 0.1
+#: Terms kept in that series: relative truncation error <= (2 z)^N / (N + 1)! < 1e-18.
+_SERIES_ORDER = 12
+#: exp(-x) is exactly 0.0 in double precision for x above ~745.13; with this margin a
+#: probability exp(-x a L_in) * (...) is exactly 0 whenever x a L_in >= this value.
+_UNDERFLOW_EXPONENT = 746.0
 
 __all__ = [
     "DecayInputError",
@@ -137,4 +155,43 @@ def probability_block(
     np.expm1(work, out=work)
     np.multiply(out, work, out=out)
     np.negative(out, out=out)
+    return out
+
+
+def _probability_series(
+    l_in: FloatArray,
+    dl: FloatArray,
+    inv_decay_length_y1: FloatArray,
+    scale: float,
+    order: int = _SERIES_ORDER,
+) -> FloatArray:
+    """Scaled power-series coefficients of the decay probability, (order, N).
+
+    With ``X = y^2 * scale`` the probability of scalar i is
+
+        P_i(y) = sum_{n=1}^{order} (-1)^(n+1) X^n d[n-1, i] + R,
+
+    ``d[n-1] = (a B / scale)^n - (a A / scale)^n) / n!`` (module docstring, a =
+    1/lambda_1, A = L_in, B = L_out = A + dL). Term n+1 is at most 2 z / (n + 1)
+    times term n, z = y^2 a B, so for z <= ``_SERIES_MAX_EXPONENT`` the series is
+    alternating and decreasing and |R| / P <= (2 z)^order / (order + 1)!
+    (2.6e-19 with the defaults). ``scale`` (> 0) should be about max(a B) so that
+    the coefficients stay within [0, 1]. The differences B^n - A^n are formed by
+    the recurrence q_(n+1) = b q_n + alpha^n delta (b = aB/s, alpha = aA/s,
+    delta = a dL/s), which only adds positive numbers: no cancellation.
+    """
+    alpha = inv_decay_length_y1 * l_in / scale
+    delta = inv_decay_length_y1 * dl / scale
+    b = alpha + delta
+    out = np.empty((order, l_in.shape[0]))
+    q = delta.copy()
+    alpha_n = alpha.copy()
+    factorial = 1.0
+    out[0] = q
+    for n in range(1, order):
+        q *= b
+        q += alpha_n * delta
+        alpha_n *= alpha
+        factorial *= n + 1
+        np.divide(q, factorial, out=out[n])
     return out

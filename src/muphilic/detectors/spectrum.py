@@ -10,7 +10,11 @@ c_i the truth-level photon-cut efficiency (:mod:`muphilic.detectors.photons`),
 eps the flat two-photon efficiency and G_ij the fraction of a Gaussian centred
 on m_S with sigma = resolution * m_S that falls in bin j (above the
 reconstructed track-mass threshold f(E_S), if any). The coupling axis costs
-one (K, N) array expression and one matrix product (design key idea 1).
+(K, chunk) array expressions and matrix products (design key idea 1), and only
+where they are needed: couplings at which a chunk of scalars is surely
+negligible are skipped and small decay probabilities are summed by their power
+series in y^2 (:func:`_probability_sums`), with results equal to the direct
+evaluation up to rounding.
 
 The Monte Carlo error of each yield is estimated from the weights' sum of
 squares: delta s_k / s_k = sqrt(sum_i t_ki^2) / sum_i t_ki with
@@ -28,7 +32,13 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
 from muphilic.constants import MeV
-from muphilic.detectors.decay import probability_block
+from muphilic.detectors.decay import (
+    _SERIES_MAX_EXPONENT,
+    _SERIES_ORDER,
+    _UNDERFLOW_EXPONENT,
+    _probability_series,
+    probability_block,
+)
 from muphilic.detectors.definitions import Detector
 from muphilic.detectors.geometry import ray_intervals
 from muphilic.detectors.photons import cut_efficiency
@@ -52,6 +62,15 @@ CHANNELS: tuple[str, ...] = ("kaon", "pion", "muon")
 
 #: Upper bound on K * (entries per chunk): two (K, chunk) buffers of ~1 MB each.
 _CHUNK_ELEMENTS = 131_072
+
+
+#: A chunk's contribution to a coupling is skipped when its upper bound is below this
+#: fraction of the sum so far (in every bin and in the sum of squares): far below the
+#: double-precision rounding of that sum.
+_NEGLIGIBLE = 2.0**-60
+
+#: Anti-diagonal index n + m of each entry of an (order, order) matrix, flattened.
+_ANTI_DIAGONAL = np.add.outer(np.arange(_SERIES_ORDER), np.arange(_SERIES_ORDER)).ravel()
 
 
 class SpectrumError(MuphilicError):
@@ -183,16 +202,18 @@ def _sample_contribution(
     usable = (sample.weight > 0) & (momentum > 0)
     if not np.any(usable):
         return spectrum, sum_sq
-    p3 = sample.p4[usable, 1:]
-    l_in, l_out = ray_intervals(detector, sample.vertex[usable], p3)
-    hit = l_out > l_in
-    if not np.any(hit):
+    # Row selections by np.take on index arrays (the same rows as boolean masks, faster).
+    rows = np.flatnonzero(usable)
+    p4 = np.take(sample.p4, rows, axis=0)
+    l_in, l_out = ray_intervals(detector, np.take(sample.vertex, rows, axis=0), p4[:, 1:])
+    hit = np.flatnonzero(l_out > l_in)
+    if hit.size == 0:
         return spectrum, sum_sq
+    rows = rows[hit]
     mass = sample.mass
-    energy = sample.p4[usable, 0][hit]
-    weight = sample.weight[usable][hit] * cut_efficiency(detector.cuts, energy, mass)
-    l_in, l_out = l_in[hit], l_out[hit]
-    decay_length_y1 = momentum[usable][hit] / mass * ctau_y1
+    energy = np.take(p4[:, 0], hit)
+    weight = np.take(sample.weight, rows) * cut_efficiency(detector.cuts, energy, mass)
+    l_in, l_out = np.take(l_in, hit), np.take(l_out, hit)
     sigma = detector.resolution * mass
     cuts = detector.cuts
     if cuts.has_track_mass_cut and cuts.track_mass_applies_to == "reconstructed":
@@ -210,34 +231,128 @@ def _sample_contribution(
     per_scalar_rows = fractions.shape[0] > 1
     in_window = fractions.sum(axis=1)
 
-    # Chunks of scalars small enough for the (K, chunk) buffers to stay in cache.
-    chunk = max(1, _CHUNK_ELEMENTS // n_couplings)
-    n_hit = l_in.shape[0]
-    buffer = np.empty((n_couplings, min(chunk, n_hit)))
-    work = np.empty_like(buffer)
-    y2 = couplings**2
+    if per_scalar_rows:
+        values = weight[:, None] * fractions  # (N, B): w_i c_i G_ij
+        t_weight = weight * in_window
+    else:
+        values = weight[:, None]  # (N, 1); times fractions[0] at the end
+        t_weight = weight * in_window[0]
+    raw, sum_sq = _probability_sums(
+        l_in, l_out - l_in, np.take(momentum, rows) / mass * ctau_y1, couplings**2, values, t_weight
+    )
+    spectrum = raw if per_scalar_rows else np.outer(raw[:, 0], fractions[0])
+    return spectrum, sum_sq
+
+
+def _probability_sums(
+    l_in: FloatArray,
+    dl: FloatArray,
+    decay_length_y1: FloatArray,
+    y2: FloatArray,
+    values: FloatArray,
+    t_weight: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """(sum_i P_ki values_i (K, V),  sum_i P_ki^2 t_weight_i^2 (K,)) for decay probabilities P_ki.
+
+    P_ki is the probability that scalar i (path lengths ``l_in``, ``dl``, decay
+    length ``decay_length_y1`` at y = 1, mm) decays in the volume at y^2 = ``y2[k]``
+    (:mod:`muphilic.detectors.decay`). The scalars are sorted by a_i L_in
+    (a = 1/lambda_1) and taken in chunks; for each chunk and coupling one of three
+    exact treatments applies:
+
+    * every exponent y^2 a L_in >= 746: exp underflows, every P_ki is exactly 0
+      (as exp/expm1 would give) - skipped;
+    * the bound exp(-y^2 min_i a_i L_in,i) * sum_i values_i is below 2^-60 of
+      the sum from the earlier chunks in every bin (and likewise for the sum of
+      squares): a change below the sum's own rounding - skipped;
+    * every y^2 a L_out <= 0.1: the chunk's power-series coefficients
+      (:func:`muphilic.detectors.decay._probability_series`, relative truncation
+      error < 1e-18) summed once serve every such coupling;
+    * otherwise exp/expm1 on the (couplings, chunk) block
+      (:func:`muphilic.detectors.decay.probability_block`).
+
+    The results equal the plain exp/expm1 sums up to floating-point rounding,
+    at a fraction of the cost: only couplings within about four decades of y^2
+    around each scalar's "lambda ~ L" point need transcendental functions.
+    """
+    n_couplings = y2.shape[0]
+    n_values = values.shape[1]
+    spectrum = np.zeros((n_couplings, n_values))
+    sum_sq = np.zeros(n_couplings)
     inv_lambda1 = 1.0 / decay_length_y1
-    dl = l_out - l_in
-    for start in range(0, n_hit, chunk):
-        stop = min(start + chunk, n_hit)
+    entry_exponent = inv_lambda1 * l_in  # y^2 a L_in at y = 1
+    order = np.argsort(entry_exponent, kind="stable")
+    l_in, dl, inv_lambda1 = (np.take(x, order) for x in (l_in, dl, inv_lambda1))
+    entry_exponent = np.take(entry_exponent, order)
+    exit_exponent = inv_lambda1 * (l_in + dl)
+    values, t_weight = np.take(values, order, axis=0), np.take(t_weight, order)
+    t_weight2 = t_weight * t_weight
+
+    chunk = max(1, _CHUNK_ELEMENTS // n_couplings)
+    n = l_in.shape[0]
+    buffer = np.empty((n_couplings, min(chunk, n)))
+    work = np.empty_like(buffer)
+    scales: list[float] = []
+    series_values: list[FloatArray] = []  # (order, V) per chunk
+    series_sq: list[FloatArray] = []  # (2 order,) per chunk: coefficients of P^2
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
         size = stop - start
-        prob = probability_block(
-            l_in[start:stop],
-            dl[start:stop],
-            inv_lambda1[start:stop],
-            y2,
-            buffer[:, :size],
-            work[:, :size],
-        )
-        w = weight[start:stop]
-        if per_scalar_rows:
-            spectrum += prob @ (w[:, None] * fractions[start:stop])
-            t_weight = w * in_window[start:stop]
-        else:
-            spectrum += np.outer(prob @ w, fractions[0])
-            t_weight = w * in_window[0]
-        np.square(prob, out=prob)
-        sum_sq += prob @ (t_weight**2)
+        scale = float(np.max(exit_exponent[start:stop]))
+        lowest = float(entry_exponent[start])  # sorted
+        series_rows = y2 * scale <= _SERIES_MAX_EXPONENT
+        exact_rows = np.flatnonzero(~series_rows & (y2 * lowest < _UNDERFLOW_EXPONENT))
+        if exact_rows.size and start > 0:
+            # Drop couplings for which this whole chunk is negligible next to what the
+            # earlier (less suppressed) chunks gave: P_ki <= exp(-y^2 a_i L_in,i).
+            bound = np.exp(-y2[exact_rows] * lowest)
+            needed = np.any(
+                bound[:, None] * np.sum(values[start:stop], axis=0)
+                > _NEGLIGIBLE * spectrum[exact_rows],
+                axis=1,
+            ) | (bound**2 * np.sum(t_weight2[start:stop]) > _NEGLIGIBLE * sum_sq[exact_rows])
+            exact_rows = exact_rows[needed]
+        if exact_rows.size:
+            prob = probability_block(
+                l_in[start:stop],
+                dl[start:stop],
+                inv_lambda1[start:stop],
+                y2[exact_rows],
+                buffer[: exact_rows.size, :size],
+                work[: exact_rows.size, :size],
+            )
+            spectrum[exact_rows] += prob @ values[start:stop]
+            np.square(prob, out=prob)
+            sum_sq[exact_rows] += prob @ t_weight2[start:stop]
+        if np.any(series_rows) and scale > 0:
+            coef = _probability_series(
+                l_in[start:stop], dl[start:stop], inv_lambda1[start:stop], scale
+            )
+            scales.append(scale)
+            series_values.append(coef @ values[start:stop])
+            weighted = coef * t_weight[start:stop]
+            gram = weighted @ weighted.T  # (order, order): sum_i d_n d_m t_i^2
+            # coefficient of X^(m + 2) in P^2: the anti-diagonal m of the Gram matrix
+            series_sq.append(
+                np.bincount(_ANTI_DIAGONAL, weights=gram.ravel(), minlength=2 * _SERIES_ORDER - 1)
+            )
+    if scales:
+        # X_kj = y_k^2 s_j where chunk j's series applies, else 0 (contributes nothing).
+        x = y2[:, None] * np.asarray(scales)[None, :]
+        x = np.where(x <= _SERIES_MAX_EXPONENT, x, 0.0)
+        coef_values = np.stack(series_values)  # (J, order, V)
+        coef_sq = np.stack(series_sq)  # (J, 2 order - 1): powers 2 .. 2 order
+        power = np.ones_like(x)
+        for n in range(1, _SERIES_ORDER + 1):
+            power *= x
+            sign = 1.0 if n % 2 else -1.0
+            spectrum += sign * (power @ coef_values[:, n - 1, :])
+        # P^2 = sum_m (-1)^m X^m sum_{n + n' = m} d_n d_n'  (m = 2 .. 2 order)
+        power = x * x
+        for m in range(2, 2 * _SERIES_ORDER + 1):
+            sign = 1.0 if m % 2 == 0 else -1.0
+            sum_sq += sign * (power @ coef_sq[:, m - 2])
+            power = power * x
     return spectrum, sum_sq
 
 

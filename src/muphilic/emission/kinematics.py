@@ -186,3 +186,34 @@ def rest_per_lab_solid_angle(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(denom > 0, p**2 / denom, 0.0)
+
+
+def _rest_cos_both_branches(
+    theta_lab: FloatArray,
+    k_rest: FloatArray,
+    e_rest: FloatArray,
+    beta: FloatArray,
+    gamma: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """cos(theta*) of both branches of :func:`rest_cos_from_lab_angle` at once.
+
+    Same arithmetic (bit for bit) as two calls with ``branch=+1`` and ``-1``, but
+    the quadratic's coefficients and discriminant are computed once.
+    """
+    ct = np.cos(theta_lab)
+    st = np.sin(theta_lab)
+    a_coef = ct**2 / gamma**2 + st**2
+    be = beta * e_rest
+    b_coef = ct * beta * e_rest / gamma
+    c_coef = (be - k_rest) * (be + k_rest)
+    disc = np.sqrt(np.maximum(b_coef**2 - a_coef * c_coef, 0.0))
+    b_plus = b_coef + disc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho_plus = np.maximum(b_plus / a_coef, 0.0)
+        rho_minus = np.maximum(np.where(b_plus > 0, c_coef / b_plus, 0.0), 0.0)
+        cos_plus = (rho_plus * ct / gamma - be) / k_rest
+        cos_minus = (rho_minus * ct / gamma - be) / k_rest
+    # fmin(nan, 1) = 1: the same as clip(nan_to_num(c, nan=1), -1, 1) in two passes
+    cos_plus = np.fmax(np.fmin(cos_plus, 1.0), -1.0)
+    cos_minus = np.fmax(np.fmin(cos_minus, 1.0), -1.0)
+    return cos_plus, cos_minus

@@ -74,6 +74,7 @@ from muphilic.constants import (
     pi,
 )
 from muphilic.emission.kinematics import (
+    _rest_cos_both_branches,
     boost_from_rest,
     lab_max_angle,
     minkowski_dot,
@@ -279,6 +280,16 @@ def _ratio_prefactor(big_m: float) -> float:
 
 def _density_in_v(v: FloatArray, m_s: FloatArray, ch: MesonChannel) -> FloatArray:
     """d(Gamma3/Gamma0)/dv / y^2, with the t-integral done exactly (T is linear in t)."""
+    return _density_parts(v, m_s, ch)[0]
+
+
+def _density_parts(
+    v: FloatArray, m_s: ArrayLike, ch: MesonChannel, t_ends: bool = False
+) -> tuple[FloatArray, ...]:
+    """:func:`_density_in_v` and its by-products (s, t_lo, t_hi), MeV^2.
+
+    With ``t_ends`` also T/(s - m^2)^2 at t_lo and t_hi (the linear t-density).
+    """
     big_m2 = ch.mass**2
     ms2 = m_s**2
     w0 = m_s * (2 * m_mu + m_s)
@@ -289,8 +300,32 @@ def _density_in_v(v: FloatArray, m_s: FloatArray, ch: MesonChannel) -> FloatArra
     sqrt_lambda = np.sqrt(w0) * sh_v * np.sqrt(w + m_s * (2 * m_mu - m_s))
     t_lo, t_hi = _t_limits(s, ms2, big_m2)
     t_len = (big_m2 - s) * sqrt_lambda / s
-    integrand = t_len * _t_reduced(s, 0.5 * (t_lo + t_hi), ms2, big_m2)
-    return _ratio_prefactor(ch.mass) * integrand * 2 * w0 * ch_v * sh_v  # ds = 2 w0 cosh sinh dv
+    ts = (0.5 * (t_lo + t_hi), t_lo, t_hi) if t_ends else (0.5 * (t_lo + t_hi),)
+    reduced = _t_reduced_many(s, ts, ms2, big_m2)
+    integrand = t_len * reduced[0]
+    # ds = 2 w0 cosh sinh dv
+    density = _ratio_prefactor(ch.mass) * integrand * 2 * w0 * ch_v * sh_v
+    return (density, s, t_lo, t_hi, *reduced[1:])
+
+
+def _t_reduced_many(
+    s: FloatArray, ts: tuple[FloatArray, ...], ms2: ArrayLike, big_m2: float
+) -> list[FloatArray]:
+    """:func:`_t_reduced` at one s and several t, the s-only factors computed once
+    (same arithmetic, bit for bit)."""
+    m2 = m_mu**2
+    c = big_m2 + m2 + ms2 - s
+    k_p = 0.5 * (s - m2 - ms2)
+    a = -(s + m2)
+    a1 = a * a - m2 * ms2
+    a2 = 2.0 * m2 * (k_p - a)
+    denom = (s - m2) ** 2
+    out = []
+    for t in ts:
+        n_p = 0.5 * (c - t - m2)
+        n_k = 0.5 * (t - ms2)
+        out.append(8.0 * (a1 * n_p + a2 * n_k) / denom)
+    return out
 
 
 @functools.cache
@@ -412,6 +447,26 @@ class _Proposal:
     cum: FloatArray  # cumulative cell areas, cum[-1] = integral of the proposal
     exact_integral: float  # Gamma3/Gamma0/y^2 (Gauss-Legendre)
     w0: float
+    guide: NDArray[np.intp]  # first cell of each of len(guide) equal slices of [0, cum[-1])
+    cum_ext: FloatArray  # cum with +inf appended
+
+
+def _find_cells(prop: _Proposal, u: FloatArray) -> NDArray[np.intp]:
+    """Cells holding u * cum[-1]: ``searchsorted(cum, u * cum[-1], "right") - 1``, exactly.
+
+    A guide table gives, for slice floor(u G) of the G equal slices (G a power
+    of 2, so g / G <= u exactly), a cell at or below the answer; the few rows
+    whose answer lies further up step forward until cum[cell + 1] > target.
+    """
+    target = u * prop.cum[-1]
+    n_guide = prop.guide.shape[0]
+    cell = prop.guide[np.minimum((u * n_guide).astype(np.intp), n_guide - 1)]
+    cum_ext = prop.cum_ext
+    active = np.flatnonzero(cum_ext[cell + 1] <= target)
+    while active.size:
+        cell[active] += 1
+        active = active[cum_ext[cell[active] + 1] <= target[active]]
+    return cell
 
 
 @functools.lru_cache(maxsize=64)
@@ -423,7 +478,10 @@ def _proposal(ch: MesonChannel, m_s: float, n_cells: int = _N_CELLS) -> _Proposa
     areas = 0.5 * (h[1:] + h[:-1]) * np.diff(v)
     cum = np.concatenate(([0.0], np.cumsum(areas)))
     exact = float(_ratio_to_two_body(np.asarray(m_s), ch))
-    return _Proposal(v, h, cum, exact, float(w0))
+    n_guide = 1 << (8 * n_cells - 1).bit_length()  # a power of 2 (see _find_cells)
+    slices = (np.arange(n_guide) / n_guide) * cum[-1]
+    guide = np.maximum(np.searchsorted(cum, slices, side="right") - 1, 0).astype(np.intp)
+    return _Proposal(v, h, cum, exact, float(w0), guide, np.append(cum, np.inf))
 
 
 def _invert_linear(u: FloatArray, f0: FloatArray, f1: FloatArray) -> FloatArray:
@@ -441,31 +499,46 @@ def _sample_dalitz(
     """Draw (s, t) and the exact-density correction factor (mean 1); also BR/y^2."""
     prop = _proposal(ch, m_s)
     u_cell, u_in, u_t = rng.random((3, n))
-    cell = np.searchsorted(prop.cum, u_cell * prop.cum[-1], side="right") - 1
+    cell = _find_cells(prop, u_cell)
     cell = np.clip(cell, 0, len(prop.v) - 2)
     h0 = prop.h[cell]
     h1 = prop.h[cell + 1]
     x = _invert_linear(u_in, h0, h1)
     v = prop.v[cell] + x * (prop.v[cell + 1] - prop.v[cell])
     g = h0 + x * (h1 - h0)
-    h_exact = _density_in_v(v, np.asarray(m_s), ch)
+    h_exact, s, t_lo, t_hi, f0, f1 = _density_parts(v, np.asarray(m_s), ch, t_ends=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         corr = np.where(g > 0, h_exact / g, 0.0) * (prop.cum[-1] / prop.exact_integral)
-    s = _s_of_v(v, np.asarray(prop.w0))
-    big_m2 = ch.mass**2
-    ms2 = m_s**2
-    t_lo, t_hi = _t_limits(s, ms2, big_m2)
-    f0 = _t_reduced(s, t_lo, ms2, big_m2)
-    f1 = _t_reduced(s, t_hi, ms2, big_m2)
     t = t_lo + _invert_linear(u_t, np.maximum(f0, 0.0), np.maximum(f1, 0.0)) * (t_hi - t_lo)
     return s, t, corr, ch.br_mu_nu * prop.exact_integral
 
 
 # --- directions ------------------------------------------------------------------------------
+# Vectors are handled as (3, N) component arrays: contiguous rows make the element-wise
+# products, dot products and norms below cheap. Every expression keeps the operation
+# order of the row-vector forms (np.linalg.norm, np.cross, np.sum(..., axis=1)), so the
+# results are the same bit for bit.
+def _norm3(v: FloatArray) -> FloatArray:
+    """Euclidean norm of (3, N) components, as np.linalg.norm over the rows."""
+    return np.sqrt((v[0] * v[0] + v[1] * v[1]) + v[2] * v[2])
+
+
+def _dot3(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Row dot products of (3, N) components, as np.sum(a * b, axis=1)."""
+    return (a[0] * b[0] + a[1] * b[1]) + a[2] * b[2]
+
+
+def _cross3(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Cross products of (3, N) components, as np.cross."""
+    return np.stack(
+        (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+    )
+
+
 @dataclass(frozen=True)
 class _Region:
     """Rest-frame direction region: azimuth |phi| <= dphi about ``axis`` measured from ``e1``,
-    cos(theta*) in [lo1, hi1] U [lo2, hi2]."""
+    cos(theta*) in [lo1, hi1] U [lo2, hi2]. ``axis``, ``e1``, ``e2`` are (3, N) components."""
 
     axis: FloatArray
     e1: FloatArray
@@ -482,15 +555,16 @@ class _Region:
 
 
 def _full_sphere(axis: FloatArray) -> _Region:
-    n = axis.shape[0]
-    e1, e2 = perpendicular_basis(axis)
+    n = axis.shape[1]
+    e1, e2 = perpendicular_basis(axis.T)
     ones = np.ones(n)
     zeros = np.zeros(n)
-    return _Region(axis, e1, e2, -ones, ones, zeros, zeros, np.pi * ones)
+    return _Region(axis, e1.T, e2.T, -ones, ones, zeros, zeros, np.pi * ones)
 
 
 def _draw_direction(region: _Region, rng: np.random.Generator) -> FloatArray:
-    n = region.axis.shape[0]
+    """Uniform unit vectors over the region, (3, N) components."""
+    n = region.axis.shape[1]
     u_band, u_cos, u_phi = rng.random((3, n))
     len1 = region.hi1 - region.lo1
     len2 = region.hi2 - region.lo2
@@ -502,9 +576,7 @@ def _draw_direction(region: _Region, rng: np.random.Generator) -> FloatArray:
     sin_t = np.sqrt(np.maximum(1.0 - cos_t**2, 0.0))
     phi = (2 * u_phi - 1) * region.dphi
     return (
-        cos_t[:, None] * region.axis
-        + (sin_t * np.cos(phi))[:, None] * region.e1
-        + (sin_t * np.sin(phi))[:, None] * region.e2
+        cos_t * region.axis + (sin_t * np.cos(phi)) * region.e1 + (sin_t * np.sin(phi)) * region.e2
     )
 
 
@@ -517,22 +589,23 @@ def _aim_region(
     k_rest: FloatArray,
     e_rest: FloatArray,
 ) -> _Region:
-    """Rest-frame region containing every direction whose lab ray can meet the sphere."""
-    n = parent_p3.shape[0]
-    p_abs = np.linalg.norm(parent_p3, axis=1)
+    """Rest-frame region containing every direction whose lab ray can meet the sphere.
+
+    ``parent_p3`` and ``vertex`` are (3, N) components.
+    """
+    p_abs = _norm3(parent_p3)
     e_par = np.sqrt(p_abs**2 + parent_mass**2)
     beta = p_abs / e_par
     gamma = e_par / parent_mass
-    d = centre[None, :] - vertex
-    dist = np.linalg.norm(d, axis=1)
+    d = centre[:, None] - vertex
+    dist = _norm3(d)
     inside = dist <= radius
-    zhat = np.broadcast_to(np.array([0.0, 0.0, 1.0]), (n, 3))
+    zhat = np.array([[0.0], [0.0], [1.0]])
     with np.errstate(divide="ignore", invalid="ignore"):
-        a_hat = np.where(inside[:, None], zhat, d / dist[:, None])
-        b_hat = np.where((p_abs > 0)[:, None], parent_p3 / p_abs[:, None], a_hat)
-    cos_psi = np.clip(np.sum(a_hat * b_hat, axis=1), -1.0, 1.0)
-    cross = np.cross(b_hat, a_hat)
-    sin_psi = np.linalg.norm(cross, axis=1)
+        a_hat = np.where(inside, zhat, d / dist)
+        b_hat = np.where(p_abs > 0, parent_p3 / p_abs, a_hat)
+    cos_psi = np.clip(_dot3(a_hat, b_hat), -1.0, 1.0)
+    sin_psi = _norm3(_cross3(b_hat, a_hat))
     psi = np.arctan2(sin_psi, cos_psi)
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.arcsin(np.where(inside, 1.0, radius / dist))
@@ -550,23 +623,24 @@ def _aim_region(
     th_hi = np.where(full, np.pi, th_hi)
     dphi = np.where(full, np.pi, dphi)
 
-    # Azimuth origin: toward the sphere centre around the boost axis.
-    basis1, _ = perpendicular_basis(b_hat)
+    # Azimuth origin: toward the sphere centre around the boost axis (any
+    # perpendicular where the two are aligned).
     with np.errstate(divide="ignore", invalid="ignore"):
-        e1 = (a_hat - cos_psi[:, None] * b_hat) / sin_psi[:, None]
-    e1 = np.where((sin_psi > 1e-12)[:, None] & np.all(np.isfinite(e1), axis=1)[:, None], e1, basis1)
-    e1 /= np.linalg.norm(e1, axis=1, keepdims=True)
-    e2 = np.cross(b_hat, e1)
+        e1 = (a_hat - cos_psi * b_hat) / sin_psi
+    degenerate = ~((sin_psi > 1e-12) & np.all(np.isfinite(e1), axis=0))
+    if np.any(degenerate):
+        basis1, _ = perpendicular_basis(b_hat[:, degenerate].T)
+        e1[:, degenerate] = basis1.T
+    e1 /= _norm3(e1)
+    e2 = _cross3(b_hat, e1)
 
     # Preimage of the lab polar interval [th_lo, th_hi] in cos(theta*).
     c_coef = beta * e_rest - k_rest
     two_solutions = c_coef > 0
     th_max = lab_max_angle(k_rest, e_rest, beta, gamma)
     th_h = np.minimum(th_hi, th_max)
-    f_hi, _ = rest_cos_from_lab_angle(th_lo, k_rest, e_rest, beta, gamma, +1)
-    f_lo, _ = rest_cos_from_lab_angle(th_h, k_rest, e_rest, beta, gamma, +1)
-    b_lo, _ = rest_cos_from_lab_angle(th_lo, k_rest, e_rest, beta, gamma, -1)
-    b_hi, _ = rest_cos_from_lab_angle(th_h, k_rest, e_rest, beta, gamma, -1)
+    f_hi, b_lo = _rest_cos_both_branches(th_lo, k_rest, e_rest, beta, gamma)
+    f_lo, b_hi = _rest_cos_both_branches(th_h, k_rest, e_rest, beta, gamma)
     pad = 1e-12 * (1.0 + beta * e_rest / k_rest) + 1e-15
     lo1 = np.clip(np.where(th_hi >= np.pi, -1.0, f_lo - pad), -1.0, 1.0)
     hi1 = np.clip(np.where(th_lo <= 0, 1.0, f_hi + pad), -1.0, 1.0)
@@ -643,6 +717,24 @@ def decay_products(
     -------
     DecayProducts
     """
+    scalar_p4, weight, muon_p4, neutrino_p4 = _checked_decay(
+        meson, parent_p4, mass, rng, vertex, target_center, target_radius, companions=True
+    )
+    assert muon_p4 is not None and neutrino_p4 is not None
+    return DecayProducts(scalar_p4, muon_p4, neutrino_p4, weight)
+
+
+def _checked_decay(
+    meson: str | int | MesonChannel,
+    parent_p4: ArrayLike,
+    mass: float,
+    rng: np.random.Generator,
+    vertex: ArrayLike | None,
+    target_center: ArrayLike | None,
+    target_radius: float | None,
+    companions: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray | None, FloatArray | None]:
+    """Validate the inputs of :func:`decay_products` and run :func:`_decay`."""
     ch = meson_channel(meson)
     m_s = float(_check_mass(mass))
     if m_s >= ch.mass - m_mu:
@@ -654,22 +746,8 @@ def decay_products(
     if big.ndim != 2 or big.shape[1] != 4 or not np.all(np.isfinite(big)):
         raise MesonDecayError("parent_p4 must be a finite (N, 4) array")
     n = big.shape[0]
-    p3 = big[:, 1:]
-    on_shell = np.empty_like(big)
-    on_shell[:, 1:] = p3
-    on_shell[:, 0] = np.sqrt(np.sum(p3**2, axis=1) + ch.mass**2)
-
-    s, t, corr, br = _sample_dalitz(ch, m_s, rng, n)
-    big_m = ch.mass
-    e_nu = (big_m**2 - s) / (2 * big_m)
-    e_mu = (big_m**2 + m_mu**2 - t) / (2 * big_m)
-    u = big_m**2 + m_mu**2 + m_s**2 - s - t  # (p + n)^2
-    e_s = (big_m**2 + m_s**2 - u) / (2 * big_m)
-    k = np.sqrt(np.maximum((e_s - m_s) * (e_s + m_s), 0.0))
-    p_mu = np.sqrt(np.maximum((e_mu - m_mu) * (e_mu + m_mu), 0.0))
-
-    aimed = target_center is not None
-    if aimed:
+    aim = None
+    if target_center is not None:
         if vertex is None or target_radius is None:
             raise MesonDecayError("aiming needs vertex, target_center and target_radius")
         centre = np.asarray(target_center, dtype=np.float64)
@@ -683,37 +761,82 @@ def decay_products(
         vtx = np.asarray(vertex, dtype=np.float64)
         if vtx.shape != (n, 3):
             raise MesonDecayError(f"vertex must have shape ({n}, 3), got {vtx.shape}")
-        region = _aim_region(p3, big_m, vtx, centre, radius, k, e_s)
+        aim = (vtx, centre, radius)
+    return _decay(ch, big, m_s, rng, aim, companions)
+
+
+def _decay(
+    ch: MesonChannel,
+    big: FloatArray,
+    m_s: float,
+    rng: np.random.Generator,
+    aim: tuple[FloatArray, FloatArray, float] | None,
+    companions: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray | None, FloatArray | None]:
+    """:func:`decay_products` on validated inputs: (scalar p4, weight, muon p4, neutrino p4).
+
+    With ``companions=False`` the muon and neutrino are not built (None); the random
+    numbers of their azimuth are still drawn, so the stream and every scalar are the
+    same as with ``companions=True``.
+    """
+    n = big.shape[0]
+    p3 = np.ascontiguousarray(big[:, 1:].T)  # (3, N) components
+    energy = np.sqrt((p3[0] * p3[0] + p3[1] * p3[1]) + p3[2] * p3[2] + ch.mass**2)
+
+    s, t, corr, br = _sample_dalitz(ch, m_s, rng, n)
+    big_m = ch.mass
+    e_nu = (big_m**2 - s) / (2 * big_m)
+    e_mu = (big_m**2 + m_mu**2 - t) / (2 * big_m)
+    u = big_m**2 + m_mu**2 + m_s**2 - s - t  # (p + n)^2
+    e_s = (big_m**2 + m_s**2 - u) / (2 * big_m)
+    k = np.sqrt(np.maximum((e_s - m_s) * (e_s + m_s), 0.0))
+    p_mu = np.sqrt(np.maximum((e_mu - m_mu) * (e_mu + m_mu), 0.0))
+
+    if aim is not None:
+        vtx, centre, radius = aim
+        region = _aim_region(p3, big_m, np.ascontiguousarray(vtx.T), centre, radius, k, e_s)
     else:
-        p_abs = np.linalg.norm(p3, axis=1, keepdims=True)
-        axis = np.where(p_abs > 0, p3 / np.where(p_abs > 0, p_abs, 1.0), np.array([0.0, 0.0, 1.0]))
+        p_abs = _norm3(p3)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            axis = np.where(p_abs > 0, p3 / np.where(p_abs > 0, p_abs, 1.0), [[0.0], [0.0], [1.0]])
         region = _full_sphere(axis)
-    n_s = _draw_direction(region, rng)
-    fraction = region.solid_angle / (4 * pi)
+    n_s = _draw_direction(region, rng)  # (3, N)
+    weight = br * corr * (region.solid_angle / (4 * pi))
+
+    # Scalar boosted to the lab (as boost_from_rest, on (3, N) components).
+    q = k * n_s
+    p_dot_q = _dot3(p3, q)
+    scalar_p4 = np.empty((n, 4))
+    scalar_p4[:, 0] = (energy * e_s + p_dot_q) / big_m
+    factor = p_dot_q / (big_m * (energy + big_m)) + e_s / big_m
+    scalar_p4[:, 1:] = (q + factor * p3).T
 
     # Muon at a fixed angle to S (set by the energies), uniform azimuth about it.
+    phi = 2 * pi * rng.random(n)
+    if not companions:
+        return scalar_p4, weight, None, None
     with np.errstate(divide="ignore", invalid="ignore"):
         cos_ks = (e_nu**2 - k**2 - p_mu**2) / (2 * k * p_mu)
     cos_ks = np.clip(np.nan_to_num(cos_ks, nan=1.0), -1.0, 1.0)
     sin_ks = np.sqrt(1.0 - cos_ks**2)
-    phi = 2 * pi * rng.random(n)
-    f1, f2 = perpendicular_basis(n_s)
+    n_s_rows = n_s.T
+    f1, f2 = perpendicular_basis(n_s_rows)
     n_mu = (
-        cos_ks[:, None] * n_s
+        cos_ks[:, None] * n_s_rows
         + (sin_ks * np.cos(phi))[:, None] * f1
         + (sin_ks * np.sin(phi))[:, None] * f2
     )
-    k4 = np.column_stack((e_s, k[:, None] * n_s))
+    k4 = np.column_stack((e_s, k[:, None] * n_s_rows))
     mu4 = np.column_stack((e_mu, p_mu[:, None] * n_mu))
     nu3 = -(k4[:, 1:] + mu4[:, 1:])
     nu_abs = np.linalg.norm(nu3, axis=1, keepdims=True)
     nu4 = np.column_stack((e_nu, e_nu[:, None] * nu3 / np.where(nu_abs > 0, nu_abs, 1.0)))
-
-    return DecayProducts(
-        scalar_p4=boost_from_rest(k4, on_shell, big_m),
-        muon_p4=boost_from_rest(mu4, on_shell, big_m),
-        neutrino_p4=boost_from_rest(nu4, on_shell, big_m),
-        weight=br * corr * fraction,
+    on_shell = np.column_stack((energy, big[:, 1:]))
+    return (
+        scalar_p4,
+        weight,
+        boost_from_rest(mu4, on_shell, big_m),
+        boost_from_rest(nu4, on_shell, big_m),
     )
 
 
@@ -744,8 +867,10 @@ def sample_decays(parents: ParentSample, mass: float, rng: np.random.Generator) 
     m_s = float(_check_mass(mass))
     if m_s >= ch.mass - m_mu or len(parents) == 0:
         return _empty(m_s, ch.name)
-    dec = decay_products(ch, parents.p4, m_s, rng)
-    return ScalarSample(m_s, ch.name, dec.scalar_p4, parents.vertex, parents.weight * dec.weight)
+    scalar_p4, weight, _, _ = _checked_decay(
+        ch, parents.p4, m_s, rng, None, None, None, companions=False
+    )
+    return ScalarSample(m_s, ch.name, scalar_p4, parents.vertex, parents.weight * weight)
 
 
 def aim_decays(
@@ -784,16 +909,17 @@ def aim_decays(
     m_s = float(_check_mass(mass))
     if m_s >= ch.mass - m_mu or len(parents) == 0:
         return _empty(m_s, ch.name)
-    dec = decay_products(
+    scalar_p4, weight, _, _ = _checked_decay(
         ch,
         parents.p4,
         m_s,
         rng,
-        vertex=parents.vertex,
-        target_center=target_center,
-        target_radius=target_radius,
+        parents.vertex,
+        target_center,
+        target_radius,
+        companions=False,
     )
-    return ScalarSample(m_s, ch.name, dec.scalar_p4, parents.vertex, parents.weight * dec.weight)
+    return ScalarSample(m_s, ch.name, scalar_p4, parents.vertex, parents.weight * weight)
 
 
 def _dalitz_nodes(
