@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from muphilic.beamline import load_beam
 from muphilic.config import RunConfig
-from muphilic.reach import reach
+from muphilic.pipeline import reach
 
 
 def main() -> None:

@@ -210,7 +210,7 @@ def spectrum(
     """Expected signal in a detector's m_gg bins, by channel, with data and background."""
     from muphilic.beamline import load_beam, numu_flux_total
     from muphilic.detectors import plot_spectrum, spectrum_summary
-    from muphilic.reach import detector_for, published_spectrum
+    from muphilic.pipeline import detector_for, published_spectrum
     from muphilic.scalar import check_mass
     from muphilic.signal import SignalSettings, expected_signal
 
@@ -318,7 +318,7 @@ def reach_command(
     """Exclusion limits, projections and the g-2 band (the paper's Fig 6) with files."""
     from dataclasses import replace
 
-    from muphilic.reach import reach, write_outputs
+    from muphilic.pipeline import reach, write_outputs
 
     run = _load_run_config(config_path)
     if experiments:

@@ -13,7 +13,7 @@ from muphilic.config import BeamConfig, EmissionConfig, RunConfig, ScanConfig
 from muphilic.constants import M_MOLAR_ARGON, N_AVOGADRO, SIGMA_NCPI0_0P_MICROBOONE, cm2
 from muphilic.detectors import MICROBOONE, MINIBOONE
 from muphilic.errors import MuphilicError
-from muphilic.reach import _embed, detector_for, published_spectrum, reach, write_outputs
+from muphilic.pipeline import _embed, detector_for, published_spectrum, reach, write_outputs
 
 SMALL = RunConfig(
     beam=BeamConfig(pot=3000),
@@ -104,3 +104,13 @@ def test_beam_cache_builds_once(monkeypatch):
     second = load_beam(BeamConfig(pot=500), seed=3)
     assert len(calls) == 1
     np.testing.assert_array_equal(first.parents["K+"].p4, second.parents["K+"].p4)
+
+
+def test_top_level_api_mirrors_the_cli():
+    import muphilic
+
+    assert muphilic.reach is reach
+    assert muphilic.detectors.MINIBOONE.name == "MiniBooNE"
+    assert muphilic.RunConfig().validate() == RunConfig()
+    with pytest.raises(AttributeError, match="nonesuch"):
+        _ = muphilic.nonesuch
