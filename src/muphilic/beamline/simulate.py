@@ -68,6 +68,7 @@ from muphilic.constants import (
 )
 from muphilic.errors import MuphilicError
 from muphilic.events import MuonSample, ParentSample
+from muphilic.progress import progress_bar
 
 __all__ = ["BeamSample", "BeamlineConfig", "BeamlineConfigError", "simulate"]
 
@@ -318,14 +319,6 @@ def _simulate_chunk(
     return _Chunk(p4, vertex, weight, prod_p4, pos0, w_prod, mu_p4, mu_end, mu_weight, mu_status)
 
 
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
-    if not enabled:
-        return None
-    from rich.progress import Progress
-
-    return Progress(transient=True)
-
-
 def simulate(
     pot: int,
     seed: int,
@@ -370,16 +363,11 @@ def simulate(
     produced_per_pot = {s: p_int * mult[s] for s in ("pi+", "pi-", "K+", "K-", "K0L")}
 
     counts = {s: max(1, math.ceil(pot * mult[s] * config.oversample.get(s, 1.0))) for s in CHARGED}
-    bar = _progress(progress)
-    task = None
-    if bar is not None:
-        bar.start()
-        task = bar.add_task("BNB beamline", total=sum(counts.values()))
-
     parents: dict[str, ParentSample] = {}
     produced: dict[str, ParentSample] = {}
     mu_parts: list[tuple[FloatArray, FloatArray, FloatArray, NDArray[np.int8], int]] = []
-    try:
+    with progress_bar(progress) as bar:
+        task = bar.add_task("BNB beamline: mesons", total=sum(counts.values()))
         for species in CHARGED:
             n_tot = counts[species]
             norm = mult[species] / n_tot
@@ -387,8 +375,7 @@ def simulate(
             for start in range(0, n_tot, config.chunk_size):
                 n = min(config.chunk_size, n_tot - start)
                 chunks.append(_simulate_chunk(species, n, norm, rng, config, lambda_att))
-                if bar is not None and task is not None:
-                    bar.advance(task, n)
+                bar.advance(task, n)
             cat = {
                 k: np.concatenate([getattr(c, k) for c in chunks])
                 for k in _Chunk.__dataclass_fields__
@@ -402,9 +389,6 @@ def simulate(
             mu_parts.append(
                 (cat["mu_p4"], cat["mu_pos"], cat["mu_weight"], cat["mu_status"], CHARGE[species])
             )
-    finally:
-        if bar is not None:
-            bar.stop()
 
     def _muons(select: int) -> MuonSample:
         p4s, poss, ws, qs = [], [], [], []

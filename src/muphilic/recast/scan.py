@@ -14,13 +14,13 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from muphilic.constants import MeV
 from muphilic.errors import MuphilicError
+from muphilic.progress import progress_bar
 from muphilic.recast.spectra import PublishedSpectrum
 from muphilic.recast.statistics import Statistic, StatisticError, excluded, statistic_for
 
@@ -108,28 +108,6 @@ def evaluate_mass(
     return result.value, result.significance
 
 
-def _progress(enabled: bool) -> Any:
-    """A rich progress bar (a no-op when disabled)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        disable=not enabled,
-        transient=False,
-    )
-
-
 def scan(
     masses: ArrayLike,
     couplings: ArrayLike,
@@ -189,7 +167,7 @@ def scan(
     description = f"{spectrum.name}: mass points"
     rows: list[tuple[FloatArray, FloatArray] | None] = [None] * m_grid.size
     if scheduler is None and n_workers == 1:
-        with _progress(progress) as bar:
+        with progress_bar(progress) as bar:
             task = bar.add_task(description, total=m_grid.size)
             for i, mass in enumerate(m_grid):
                 rows[i] = evaluate_mass(float(mass), signal_for_mass, spectrum, statistic, k)
@@ -248,7 +226,7 @@ def _scan_dask(
             for mass in m_grid
         ]
         index = {f.key: i for i, f in enumerate(futures)}
-        with _progress(progress) as bar:
+        with progress_bar(progress) as bar:
             task = bar.add_task(description, total=m_grid.size)
             for future in as_completed(futures):
                 rows[index[future.key]] = future.result()
