@@ -56,6 +56,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from muphilic.errors import MuphilicError
 
 __all__ = [
@@ -313,7 +315,7 @@ class RunConfig:
 
     def to_toml(self) -> str:
         """The configuration as TOML text (what ``muphilic config --show-defaults`` prints)."""
-        return _to_toml(self.to_dict())
+        return tomli_w.dumps(self.to_dict())
 
 
 def _section(cls: type, name: str, table: Any) -> Any:
@@ -421,33 +423,3 @@ def load_config(path: str | Path) -> RunConfig:
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML ({err})") from None
     return config_from_dict(data)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return repr(value)
-
-
-def _to_toml(data: dict[str, Any], prefix: str = "") -> str:
-    lines: list[str] = []
-    tables: list[tuple[str, dict[str, Any]]] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables.append((f"{prefix}{key}", value))
-        else:
-            lines.append(f"{key} = {_toml_value(value)}")
-    out = "\n".join(lines)
-    for name, table in tables:
-        body = _to_toml(table, prefix=f"{name}.").strip("\n")
-        if any(not isinstance(v, dict) for v in table.values()) or not table:
-            out += f"\n\n[{name}]\n" + body.lstrip("\n")
-        elif body:
-            out += "\n\n" + body
-    while "\n\n\n" in out:
-        out = out.replace("\n\n\n", "\n\n")
-    return out.strip("\n") + "\n"

@@ -45,7 +45,7 @@ from __future__ import annotations
 import itertools
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import tomli_w
 from numpy.typing import ArrayLike, NDArray
 
 from muphilic.constants import MeV, cm3, g, m, tonne
@@ -594,53 +595,38 @@ def load_detector(name_or_path: str | Path) -> Detector:
 
 
 # --- TOML writing ----------------------------------------------------------------
-def _toml_value(value: Any) -> str:
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(float(value))
-    if isinstance(value, Sequence):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} to TOML")
-
-
 def detector_to_toml(detector: Detector) -> str:
     """The TOML text of ``detector`` (the inverse of :func:`load_detector`)."""
-    lines = [f"name = {_toml_value(detector.name)}"]
+    data: dict[str, Any] = {"name": detector.name}
     if detector.description:
-        lines.append(f"description = {_toml_value(detector.description)}")
-    lines += [
-        f"pot = {_toml_value(detector.pot)}",
-        f"efficiency = {_toml_value(detector.efficiency)}",
-        f"resolution = {_toml_value(detector.resolution)}",
-    ]
+        data["description"] = detector.description
+    data.update(pot=detector.pot, efficiency=detector.efficiency, resolution=detector.resolution)
     if detector.fiducial_mass is not None:
-        lines.append(f"fiducial_mass_t = {_toml_value(detector.fiducial_mass / tonne)}")
+        data["fiducial_mass_t"] = detector.fiducial_mass / tonne
     if detector.density is not None:
-        lines.append(f"density_g_cm3 = {_toml_value(detector.density / _DENSITY_UNIT)}")
-    lines += ["", "[geometry]", f"shape = {_toml_value(detector.shape)}"]
-    lines.append(f"centre_m = {_toml_value([c / m for c in detector.centre])}")
+        data["density_g_cm3"] = detector.density / _DENSITY_UNIT
+    geometry: dict[str, Any] = {
+        "shape": detector.shape,
+        "centre_m": [c / m for c in detector.centre],
+    }
     if detector.shape == "sphere":
-        lines.append(f"radius_m = {_toml_value(detector.size[0] / m)}")
+        geometry["radius_m"] = detector.size[0] / m
     else:
-        lines.append(f"size_m = {_toml_value([s / m for s in detector.size])}")
-    lines += ["", "[bins]", f"edges_MeV = {_toml_value([e / MeV for e in detector.bin_edges])}"]
+        geometry["size_m"] = [s / m for s in detector.size]
+    data["geometry"] = geometry
+    data["bins"] = {"edges_MeV": [e / MeV for e in detector.bin_edges]}
     cuts = detector.cuts
-    lines += ["", "[cuts]"]
+    cut_table: dict[str, Any] = {}
     if cuts.track_mass is not None:
-        lines.append(f"track_mass_MeV = {_toml_value(cuts.track_mass / MeV)}")
+        cut_table["track_mass_MeV"] = cuts.track_mass / MeV
     if cuts.track_mass_table is not None:
-        rows = [[e / MeV, f / MeV] for e, f in cuts.track_mass_table]
-        lines.append(f"track_mass_MeV = {_toml_value(rows)}")
-    lines += [
-        f"track_mass_applies_to = {_toml_value(cuts.track_mass_applies_to)}",
-        f"photon_energy_high_min_MeV = {_toml_value(cuts.e_high_min / MeV)}",
-        f"photon_energy_low_min_MeV = {_toml_value(cuts.e_low_min / MeV)}",
-    ]
+        cut_table["track_mass_MeV"] = [[e / MeV, f / MeV] for e, f in cuts.track_mass_table]
+    cut_table.update(
+        track_mass_applies_to=cuts.track_mass_applies_to,
+        photon_energy_high_min_MeV=cuts.e_high_min / MeV,
+        photon_energy_low_min_MeV=cuts.e_low_min / MeV,
+    )
+    data["cuts"] = cut_table
     if detector.sources:
-        lines += ["", "[sources]"]
-        lines += [f'"{key}" = {_toml_value(value)}' for key, value in detector.sources]
-    return "\n".join(lines) + "\n"
+        data["sources"] = dict(detector.sources)
+    return tomli_w.dumps(data)
