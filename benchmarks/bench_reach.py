@@ -44,7 +44,7 @@ def main() -> None:
         config = replace(
             base,
             scan=replace(base.scan, n_masses=n_masses, n_couplings=n_couplings),
-            emission=replace(base.emission, scalars_per_channel=scalars),
+            emission=replace(base.emission, scalars_per_species=scalars),
         )
         start = time.perf_counter()
         result = reach(config, beam=beam, progress=False)

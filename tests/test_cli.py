@@ -84,7 +84,7 @@ seed = 5
 [beam]
 pot = 2000
 [emission]
-scalars_per_channel = 1000
+scalars_per_species = 1000
 [scan]
 n_masses = 4
 mass_min_MeV = 10.0

@@ -58,7 +58,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
             "[detectors.microboone]\nefficiency = 2.0\n"
         ),
         "missing_spectrum": (
-            f"[beam]\nsample = '{sample}'\n[emission]\nscalars_per_channel = 100\n"
+            f"[beam]\nsample = '{sample}'\n[emission]\nscalars_per_species = 100\n"
             f"[experiments]\nnames = ['microboone']\n[spectra]\nmicroboone = '{d / 'none.csv'}'\n"
         ),
         "bad_detector": "name = 'x'\n",

@@ -17,7 +17,7 @@ from muphilic.pipeline import _embed, detector_for, published_spectrum, reach, w
 
 SMALL = RunConfig(
     beam=BeamConfig(pot=3000),
-    emission=EmissionConfig(scalars_per_channel=3000),
+    emission=EmissionConfig(scalars_per_species=3000),
     scan=ScanConfig(
         n_masses=5,
         mass_min_MeV=10.0,

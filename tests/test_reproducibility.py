@@ -87,7 +87,7 @@ def detector():
 
 
 def _signal(beam: BeamSample, detector, seed: int, mass: float = 24.0):
-    settings = SignalSettings(scalars_per_channel=300, seed=seed)
+    settings = SignalSettings(scalars_per_species=300, seed=seed)
     return expected_signal(beam.parents, beam.muons, mass, detector, [1e-4, 1e-3], settings)
 
 

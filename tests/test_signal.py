@@ -59,7 +59,7 @@ def test_microboone_tight_aim_is_much_smaller_than_bounding_sphere():
 def test_tight_and_bounding_aim_agree(tiny_beam, monkeypatch):
     # Second method: aim at the plain bounding sphere. Both are unbiased, so the yields
     # agree within the combined MC error (4 sigma).
-    settings = SignalSettings(channels=("kaon", "muon"), scalars_per_channel=20_000, seed=3)
+    settings = SignalSettings(channels=("kaon", "muon"), scalars_per_species=20_000, seed=3)
     tight = expected_signal(
         tiny_beam.parents, tiny_beam.muons, 40.0, MICROBOONE, COUPLINGS, settings
     )
@@ -87,7 +87,7 @@ def test_aimed_chain_against_isotropic_brute_force(tiny_beam):
     )
     isotropic = sample_decays(many, 40.0, np.random.default_rng(11))
     brute = signal_spectrum([isotropic], SBND, COUPLINGS)
-    settings = SignalSettings(channels=("kaon",), scalars_per_channel=10**6, seed=12)
+    settings = SignalSettings(channels=("kaon",), scalars_per_species=10**6, seed=12)
     aimed = expected_signal({"K+": kaons}, None, 40.0, SBND, COUPLINGS, settings)
     k = 4
     # the isotropic error from hits only (replicated parents share their beam fluctuation
@@ -105,7 +105,7 @@ def test_subset_is_unbiased(tiny_beam):
         24.0,
         MINIBOONE,
         COUPLINGS,
-        SignalSettings(scalars_per_channel=10**6, seed=5),
+        SignalSettings(scalars_per_species=10**6, seed=5),
     )
     part = expected_signal(
         tiny_beam.parents,
@@ -113,7 +113,7 @@ def test_subset_is_unbiased(tiny_beam):
         24.0,
         MINIBOONE,
         COUPLINGS,
-        SignalSettings(scalars_per_channel=300, seed=6),
+        SignalSettings(scalars_per_species=300, seed=6),
     )
     k = 6
     error = np.hypot(full.total[k] * full.mc_rel_error[k], part.total[k] * part.mc_rel_error[k])
@@ -122,7 +122,7 @@ def test_subset_is_unbiased(tiny_beam):
 
 
 def test_reproducible_streams(tiny_beam):
-    settings = SignalSettings(scalars_per_channel=500, seed=9)
+    settings = SignalSettings(scalars_per_species=500, seed=9)
     a = expected_signal(tiny_beam.parents, tiny_beam.muons, 30.0, SBND, COUPLINGS, settings)
     b = expected_signal(tiny_beam.parents, tiny_beam.muons, 30.0, SBND, COUPLINGS, settings)
     np.testing.assert_array_equal(a.signal, b.signal)
@@ -140,7 +140,7 @@ def test_channels_split(tiny_beam):
         24.0,
         MINIBOONE,
         COUPLINGS,
-        SignalSettings(scalars_per_channel=2000),
+        SignalSettings(scalars_per_species=2000),
     )
     assert set(spectrum.by_channel) == {"kaon", "pion", "muon"}
     heavy = expected_signal(
@@ -149,7 +149,34 @@ def test_channels_split(tiny_beam):
         60.0,
         MINIBOONE,
         COUPLINGS,
-        SignalSettings(channels=("pion",), scalars_per_channel=2000),
+        SignalSettings(channels=("pion",), scalars_per_species=2000),
     )
     # pi -> mu nu S is closed above m_pi - m_mu = 33.9 MeV: exactly no signal
     assert np.all(heavy.signal == 0.0)
+
+
+def test_bethe_energy_loss_option(tiny_beam):
+    # Bethe-Bloch ionisation in iron is 11-15 MeV/cm for 0.3-8 GeV muons (PDG: minimum
+    # 1.451 MeV cm^2/g x 7.874 g/cm^3 = 11.4 MeV/cm), below the paper's conservative
+    # 16 MeV/cm, so muons travel further and emit more: between 1x and 16/11.4 = 1.4x.
+    from muphilic.beamline import EnergyLoss
+    from muphilic.emission.muon_scattering import emission_probability
+
+    energies = np.array([1000.0, 3000.0, 8000.0])
+    constant = emission_probability(energies, 30.0)
+    bethe = emission_probability(energies, 30.0, dedx=EnergyLoss("bethe").stopping_power)
+    assert np.all(bethe > constant)
+    assert np.all(bethe < 1.45 * constant)
+    settings = SignalSettings(channels=("muon",), scalars_per_species=3000, energy_loss="bethe")
+    spectrum = expected_signal(
+        tiny_beam.parents, tiny_beam.muons, 30.0, MINIBOONE, COUPLINGS, settings
+    )
+    assert spectrum.total[6] > 0
+
+
+def test_bethe_stopping_power_stays_positive_at_rest():
+    from muphilic.beamline import EnergyLoss
+    from muphilic.constants import m_mu
+
+    values = EnergyLoss("bethe").stopping_power(np.array([m_mu, m_mu + 1e-6, m_mu + 10.0]))
+    assert np.all(values > 0)

@@ -230,8 +230,9 @@ def spectrum(
     sample = load_beam(run.beam, seed=run.seed, progress=not as_json)
     settings = SignalSettings(
         channels=run.emission.channels,
-        scalars_per_channel=run.emission.scalars_per_channel,
+        scalars_per_species=run.emission.scalars_per_species,
         seed=run.seed,
+        energy_loss=run.emission.energy_loss,
     )
     result = expected_signal(sample.parents, sample.muons, mass, detector, [coupling], settings)
     payload = spectrum_summary(result, 0)

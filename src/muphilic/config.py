@@ -10,7 +10,8 @@ A run is described by a TOML file whose tables mirror the physics chain::
 
     [emission]
     channels = ["kaon", "pion", "muon"]
-    scalars_per_channel = 50_000
+    scalars_per_species = 50_000  # per K+, K-, pi+, pi-, dump muons
+    energy_loss = "constant"      # muons in the dump: 16 MeV/cm, or "bethe"
 
     [scan]
     mass_min_MeV = 2.0
@@ -58,7 +59,10 @@ from typing import Any
 
 import tomli_w
 
+from muphilic.detectors.spectrum import CHANNELS
 from muphilic.errors import MuphilicError
+from muphilic.g2 import SCENARIOS
+from muphilic.recast.spectra import MINIBOONE_SYSTEMATICS
 
 __all__ = [
     "BeamConfig",
@@ -70,10 +74,9 @@ __all__ = [
     "load_config",
 ]
 
-CHANNELS = ("kaon", "pion", "muon")
 
 #: Detector fields a run may override, with their allowed (exclusive low, high] range.
-_OVERRIDABLE = {"pot": (0.0, 1e25), "efficiency": (0.0, 1.0), "resolution": (0.0, 2.0)}
+OVERRIDABLE = {"pot": (0.0, 1e25), "efficiency": (0.0, 1.0), "resolution": (0.0, 2.0)}
 
 
 class ConfigError(MuphilicError):
@@ -127,10 +130,11 @@ class BeamConfig:
 
 @dataclass(frozen=True)
 class EmissionConfig:
-    """Which production channels, and how many aimed scalars each."""
+    """Production channels, aimed scalars per species, and the muon energy loss in the dump."""
 
     channels: tuple[str, ...] = CHANNELS
-    scalars_per_channel: int = 50_000
+    scalars_per_species: int = 50_000
+    energy_loss: str = "constant"
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first invalid field."""
@@ -144,9 +148,14 @@ class EmissionConfig:
             "emission.channels",
             f"names a channel twice: {list(self.channels)}",
         )
+        _require(
+            self.energy_loss in ("constant", "bethe"),
+            "emission.energy_loss",
+            f"must be 'constant' (16 MeV/cm) or 'bethe', got {self.energy_loss!r}",
+        )
         _number(
-            "emission.scalars_per_channel",
-            self.scalars_per_channel,
+            "emission.scalars_per_species",
+            self.scalars_per_species,
             low=100,
             high=1e8,
             integer=True,
@@ -190,7 +199,7 @@ class StatisticsConfig:
     projection_cl_sigma: float = 2.0
     projections: tuple[str, ...] = ("sbnd", "icarus")
     miniboone_systematics: dict[str, float] = field(
-        default_factory=lambda: {"flux": 0.124, "cross_section": 0.084, "detector": 0.051}
+        default_factory=lambda: dict(MINIBOONE_SYSTEMATICS)
     )
 
     def validate(self) -> None:
@@ -258,9 +267,9 @@ class RunConfig:
                 )
         self.statistics.validate()
         _require(
-            self.g2_scenario in ("2023", "2025"),
+            self.g2_scenario in SCENARIOS,
             "g2.scenario",
-            f"must be '2023' or '2025', got {self.g2_scenario!r}",
+            f"must be one of {sorted(SCENARIOS)}, got {self.g2_scenario!r}",
         )
         _require(len(self.experiments) > 0, "experiments.names", "must not be empty")
         from muphilic.detectors import available_detectors
@@ -276,12 +285,12 @@ class RunConfig:
             for name, value in overrides.items():
                 field_name = f"detectors.{key}.{name}"
                 _require(
-                    name in _OVERRIDABLE,
+                    name in OVERRIDABLE,
                     field_name,
-                    f"cannot be overridden; allowed are {sorted(_OVERRIDABLE)} "
+                    f"cannot be overridden; allowed are {sorted(OVERRIDABLE)} "
                     "(write a detector file for anything else)",
                 )
-                low, high = _OVERRIDABLE[name]
+                low, high = OVERRIDABLE[name]
                 _number(field_name, value, low=low, low_open=True, high=high)
         for key in list(self.detector_overrides) + list(self.spectra):
             _require(

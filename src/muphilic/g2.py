@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import integrate
 
 from muphilic.constants import m_mu, pi
+from muphilic.errors import MuphilicError
 
 __all__ = [
     "G2_2023",
@@ -69,7 +70,7 @@ def loop_function(mass: ArrayLike) -> FloatArray:
     """
     m_s = np.asarray(mass, dtype=np.float64)
     if not np.all(np.isfinite(m_s)) or np.any(m_s <= 0):
-        raise ValueError("scalar mass must be positive and finite")
+        raise MuphilicError("scalar mass must be positive and finite")
     r2 = (m_s / m_mu) ** 2
     b = 2.0 - r2
     t2 = np.abs(4.0 - r2) / r2
@@ -99,7 +100,7 @@ def delta_a_mu(mass: ArrayLike, coupling: ArrayLike) -> FloatArray:
     """
     y = np.asarray(coupling, dtype=np.float64)
     if not np.all(np.isfinite(y)) or np.any(y < 0):
-        raise ValueError("coupling must be a non-negative finite number")
+        raise MuphilicError("coupling must be a non-negative finite number")
     return y**2 / (8.0 * pi**2) * loop_function(mass)
 
 
@@ -185,12 +186,16 @@ G2_2025 = G2Measurement(
 _SCENARIOS = {"2023": G2_2023, "2025": G2_2025}
 
 
+#: The g-2 measurements known by label.
+SCENARIOS = _SCENARIOS
+
+
 def g2_scenario(label: str | int) -> G2Measurement:
     """The g-2 measurement named ``label`` (``"2023"``, the default of the paper,
     or ``"2025"``)."""
     try:
         return _SCENARIOS[str(label)]
     except KeyError:
-        raise ValueError(
+        raise MuphilicError(
             f"unknown g-2 scenario {label!r}; choose one of {sorted(_SCENARIOS)}"
         ) from None

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from muphilic import __version__
 from muphilic.beamline import load_beam, numu_flux_total
-from muphilic.config import RunConfig
+from muphilic.config import OVERRIDABLE, RunConfig
 from muphilic.constants import MeV, cm2
 from muphilic.detectors import Detector, load_detector
 from muphilic.errors import MuphilicError
@@ -43,6 +43,7 @@ from muphilic.signal import SignalSettings, aiming_spheres, expected_signal
 __all__ = [
     "ReachResult",
     "SignalForMass",
+    "bins_within",
     "detector_for",
     "published_spectrum",
     "reach",
@@ -61,11 +62,11 @@ def detector_for(name: str, overrides: Mapping[str, Any] | None = None) -> Detec
     """
     detector = load_detector(name)
     if overrides:
-        unknown = sorted(set(overrides) - {"pot", "efficiency", "resolution"})
+        unknown = sorted(set(overrides) - set(OVERRIDABLE))
         if unknown:
             raise MuphilicError(
-                f"detectors.{name}.{unknown[0]}: cannot override; use pot, efficiency or "
-                "resolution, or write a detector file"
+                f"detectors.{name}.{unknown[0]}: cannot override; use one of "
+                f"{sorted(OVERRIDABLE)}, or write a detector file"
             )
         detector = replace(detector, **dict(overrides))
     return detector
@@ -136,7 +137,14 @@ class SignalForMass:
         return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
 
 
-def _embed(signal: FloatArray, edges: FloatArray, target_edges: FloatArray) -> FloatArray:
+def bins_within(edges: FloatArray, target_edges: FloatArray) -> slice:
+    """The bins of ``target_edges`` (MeV) that are exactly the bins ``edges`` (MeV).
+
+    Raises
+    ------
+    MuphilicError
+        If ``edges`` are not consecutive bins of ``target_edges``.
+    """
     start = int(np.argmin(np.abs(target_edges - edges[0])))
     n = edges.size - 1
     if start + n >= target_edges.size or not np.allclose(
@@ -145,8 +153,12 @@ def _embed(signal: FloatArray, edges: FloatArray, target_edges: FloatArray) -> F
         raise MuphilicError(
             "the detector's analysis bins are not a subset of the published spectrum's bins"
         )
+    return slice(start, start + n)
+
+
+def _embed(signal: FloatArray, edges: FloatArray, target_edges: FloatArray) -> FloatArray:
     out = np.zeros((signal.shape[0], target_edges.size - 1))
-    out[:, start : start + n] = signal
+    out[:, bins_within(edges, target_edges)] = signal
     return out
 
 
@@ -225,8 +237,9 @@ def reach(
         beam = load_beam(config.beam, seed=config.seed, progress=progress)
     settings = SignalSettings(
         channels=config.emission.channels,
-        scalars_per_channel=config.emission.scalars_per_channel,
+        scalars_per_species=config.emission.scalars_per_species,
         seed=config.seed,
+        energy_loss=config.emission.energy_loss,
     )
     grid = config.scan
     masses = np.geomspace(grid.mass_min_MeV, grid.mass_max_MeV, grid.n_masses) * MeV

@@ -148,15 +148,15 @@ def decay_length(
     """
     m_s = check_mass(mass)
     if (momentum is None) == (energy is None):
-        raise ValueError("give exactly one of momentum or energy")
+        raise ModelRangeError("give exactly one of momentum or energy")
     if momentum is not None:
         p = np.asarray(momentum, dtype=np.float64)
         if np.any(p < 0):
-            raise ValueError("momentum must be non-negative")
+            raise ModelRangeError("momentum must be non-negative")
     else:
         e = np.asarray(energy, dtype=np.float64)
         if np.any(e < m_s):
-            raise ValueError("energy must be at least the scalar mass")
+            raise ModelRangeError("energy must be at least the scalar mass")
         p = np.sqrt(e**2 - m_s**2)
     return p / m_s * ctau(m_s, coupling)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from muphilic.beamline.muons import EnergyLoss
 from muphilic.constants import m
 from muphilic.detectors import Detector, SignalSpectrum, signal_spectrum
 from muphilic.emission.meson_decays import aim_decays
@@ -52,19 +53,23 @@ class SignalSettings:
     ----------
     channels : tuple of str
         Any of ``"kaon"``, ``"pion"``, ``"muon"``.
-    scalars_per_channel : int
-        At most this many aimed scalars per channel and species: one per
+    scalars_per_species : int
+        At most this many aimed scalars per species (K+, K-, pi+, pi-, dump muons): one per
         parent meson (or dump muon) of the beam sample, from a uniform random
         subset of the parents (weights scaled up) when the sample has more.
         Each parent is used once, so the weights' sum of squares is an honest
         estimate of the Monte Carlo error, beam-sample statistics included.
     seed : int
         Base seed; each (mass, detector) draws from its own stream.
+    energy_loss : {"constant", "bethe"}
+        Muon energy loss in the iron dump: the paper's constant 16 MeV/cm, or
+        Bethe-Bloch (:class:`muphilic.beamline.EnergyLoss`).
     """
 
     channels: tuple[str, ...] = ("kaon", "pion", "muon")
-    scalars_per_channel: int = 50_000
+    scalars_per_species: int = 50_000
     seed: int = 20231121
+    energy_loss: str = "constant"
 
 
 def rng_for(seed: int, mass: float, detector: str) -> np.random.Generator:
@@ -170,9 +175,10 @@ def aiming_spheres(
     }
     if muons is not None and len(muons) > 0:
         direction = muons.p4[:, 1:] / np.linalg.norm(muons.p4[:, 1:], axis=1, keepdims=True)
-        # the emission point lies on the muon's path in the dump: aim from both ends
-        ends = muons.position + direction * _MAX_MUON_PATH
-        aim["muon"] = aiming_sphere(detector, np.vstack([muons.position, ends]))
+        # the emission point lies on the muon's path in the dump: aim from points along it
+        steps = np.linspace(0.0, _MAX_MUON_PATH, 6)
+        path = [muons.position + direction * step for step in steps]
+        aim["muon"] = aiming_sphere(detector, np.vstack(path))
     return aim
 
 
@@ -214,9 +220,10 @@ def aimed_scalars(
                 raise MuphilicError("the 'muon' channel needs a muon sample from the beamline")
             if len(muons) == 0:
                 continue
-            source = _muons_subset(muons, settings.scalars_per_channel, rng)
+            source = _muons_subset(muons, settings.scalars_per_species, rng)
             centre, radius = aim["muon"]
-            samples.append(aim_emissions(source, mass, centre, radius, rng))
+            dedx = EnergyLoss(settings.energy_loss).stopping_power
+            samples.append(aim_emissions(source, mass, centre, radius, rng, dedx=dedx))
             continue
         if channel not in CHANNEL_SPECIES:
             raise MuphilicError(f"unknown channel {channel!r}; use kaon, pion or muon")
@@ -224,7 +231,7 @@ def aimed_scalars(
             sample = parents.get(species)
             if sample is None or len(sample) == 0:
                 continue
-            source = _parents_subset(sample, settings.scalars_per_channel, rng)
+            source = _parents_subset(sample, settings.scalars_per_species, rng)
             centre, radius = aim[species]
             samples.append(aim_decays(source, mass, centre, radius, rng))
     return samples

@@ -55,8 +55,17 @@ def bethe_dedx_iron(kinetic_energy: FloatArray, mass: float = m_mu) -> FloatArra
     """Mean ionisation loss -dE/dx (MeV/mm) of a singly charged particle in iron.
 
     PDG Eq. (34.5) with W_max of Eq. (34.4) and the Sternheimer density effect.
+    Kinetic energies below 1 MeV are evaluated at 1 MeV: Bethe's formula fails
+    there (it turns negative below ~10 keV) and a muon has less than 0.1 mm left.
+
+    Parameters
+    ----------
+    kinetic_energy : array
+        T = E - m, MeV.
+    mass : float
+        Particle mass, MeV (default the muon's).
     """
-    t = np.asarray(kinetic_energy, dtype=float)
+    t = np.maximum(np.asarray(kinetic_energy, dtype=float), _BETHE_FLOOR)
     gamma = 1.0 + t / mass
     bg2 = gamma**2 - 1.0
     beta2 = bg2 / gamma**2
@@ -78,6 +87,9 @@ def bethe_dedx_iron(kinetic_energy: FloatArray, mass: float = m_mu) -> FloatArra
     coef = 2.0 * math.pi * R_ELECTRON**2 * m_e * n_e  # = K/2 * rho Z/A
     log_term = 0.5 * np.log(2.0 * m_e * bg2 * w_max / I_IRON**2)
     return 2.0 * coef / beta2 * (log_term - beta2 - 0.5 * delta)
+
+
+_BETHE_FLOOR = 1.0 * MeV
 
 
 @cache
@@ -111,6 +123,14 @@ class EnergyLoss:
             raise EnergyLossError(f"model must be 'constant' or 'bethe', got {self.model!r}")
         if not self.dedx > 0.0:
             raise EnergyLossError(f"dedx must be positive, got {self.dedx}")
+
+    def stopping_power(self, energy: FloatArray) -> FloatArray:
+        """-dE/dx (MeV/mm) of a muon of *total* energy ``energy`` (MeV), the form
+        :func:`muphilic.emission.muon_scattering.emission_probability` takes."""
+        e = np.asarray(energy, dtype=float)
+        if self.model == "constant":
+            return np.full_like(e, self.dedx)
+        return bethe_dedx_iron(e - m_mu)
 
 
 def range_in_iron(kinetic_energy: FloatArray, loss: EnergyLoss | None = None) -> FloatArray:

@@ -45,7 +45,6 @@ from muphilic.beamline.geometry import (
     straight_transport,
 )
 from muphilic.beamline.horn import HornGeometry, TrackStatus, horn_geometry, track
-from muphilic.beamline.muons import EnergyLoss
 from muphilic.beamline.production import SPECIES, integrated_xsec, production_model
 from muphilic.beamline.sampling import momentum_sampler
 from muphilic.beamline.target import (
@@ -109,8 +108,6 @@ class BeamlineConfig:
         Sampled mesons per expected meson, per species (more kaons than pions).
     apertures : tuple of Aperture
         Regions downstream of the horn (default: G4BNB geometry, absorber at 49.678 m).
-    energy_loss : EnergyLoss
-        Muon energy-loss model in the dump (used by consumers of the muons).
     pion_absorption : bool
         Attenuate pions on their path through the rest of the target and the
         horn's inner conductor (:mod:`muphilic.beamline.absorption`).
@@ -126,7 +123,6 @@ class BeamlineConfig:
     tracking_step: float = 30.0 * mm
     oversample: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_OVERSAMPLE))
     apertures: tuple[Aperture, ...] = field(default_factory=default_apertures)
-    energy_loss: EnergyLoss = field(default_factory=EnergyLoss)
     pion_absorption: bool = True
     chunk_size: int = 250_000
 

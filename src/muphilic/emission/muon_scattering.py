@@ -258,7 +258,8 @@ def emission_probability(
         Number density of nuclei, mm^-3 (paper: 8.6e22 cm^-3).
     dedx : float or callable
         Stopping power, MeV/mm: a constant (paper: 16 MeV/cm) or a function of the
-        total energy (e.g. Bethe-Bloch), used above m_mu.
+        muon's *total* energy, used above m_mu; for Bethe-Bloch in iron pass
+        ``muphilic.beamline.EnergyLoss("bethe").stopping_power``.
     target, form_factor
         Cross-section model (ignored when ``sigma`` is given).
     sigma : float or callable, optional

@@ -52,6 +52,7 @@ from muphilic.constants import (
     M_MOLAR_ARGON,
     N_AVOGADRO,
     SIGMA_NCPI0_0P_MICROBOONE,
+    GeV,
     MeV,
     m_pi0,
     tonne,
@@ -335,7 +336,7 @@ def miniboone_ncpi0(
     window_MeV : tuple[float, float]
         m_gg window of the analysis, MeV.
     """
-    edges = _read_columns("Invmass_bin_edges.dat")[:, 0] * 1000.0  # file is in GeV: -> MeV
+    edges = _read_columns("Invmass_bin_edges.dat")[:, 0] * GeV / MeV  # the file is in GeV
     data = _per_bin(_read_columns("MB_numode_pi0_data.dat"), edges, "MiniBooNE data")
     bkg = _per_bin(_read_columns("MB_numode_pi0_total_MC.dat"), edges, "MiniBooNE prediction")
     scale = pot / _MINIBOONE_REFERENCE_POT
