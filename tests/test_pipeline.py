@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from muphilic.beamline import flux_volume, load_beam, numu_flux, numu_flux_total
 from muphilic.beamline.store import FLUX_EDGES
 from muphilic.config import BeamConfig, EmissionConfig, RunConfig, ScanConfig
-from muphilic.constants import M_MOLAR_ARGON, N_AVOGADRO, SIGMA_NCPI0_0P_MICROBOONE, cm2
+from muphilic.constants import M_MOLAR_ARGON, N_AVOGADRO, SIGMA_NCPI0_0P_MICROBOONE, cm2, m
 from muphilic.detectors import MICROBOONE, MINIBOONE
 from muphilic.errors import MuphilicError
 from muphilic.pipeline import _embed, detector_for, published_spectrum, reach, write_outputs
@@ -72,6 +73,12 @@ def test_modelled_background_normalisation(tiny_beam):
 def test_numu_flux_total_matches_flux_integral(tiny_beam):
     direct = numu_flux(tiny_beam, flux_volume(MINIBOONE), FLUX_EDGES).integral
     assert numu_flux_total(tiny_beam, MINIBOONE) == pytest.approx(direct, rel=1e-12)
+
+
+def test_off_axis_detector_has_no_on_axis_flux_stand_in():
+    off_axis = replace(MICROBOONE, centre=(20.0 * m, 0.0, MICROBOONE.centre[2]))
+    with pytest.raises(MuphilicError, match="off the beam axis"):
+        flux_volume(off_axis)
 
 
 def test_miniboone_spectrum_holds_the_detector_bins():

@@ -19,8 +19,9 @@ from muphilic.beamline.flux import Box, Sphere, numu_flux
 from muphilic.beamline.samples import read_sample, write_sample
 from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
 from muphilic.cache import cached_file
-from muphilic.constants import GeV, MeV
+from muphilic.constants import GeV, MeV, m
 from muphilic.detectors import Detector
+from muphilic.errors import MuphilicError
 
 __all__ = ["flux_volume", "load_beam", "numu_flux_total"]
 
@@ -66,8 +67,21 @@ def load_beam(
 
 
 def flux_volume(detector: Detector) -> Sphere | Box:
-    """The detector's fiducial volume as a flux-averaging volume on the beam axis."""
+    """The detector's fiducial volume as a flux-averaging volume on the beam axis.
+
+    Raises
+    ------
+    MuphilicError
+        If the detector is off the beam axis: the flux average supports
+        on-axis volumes only, and an on-axis stand-in would be a wrong number.
+    """
     centre = detector.centre_array
+    if np.any(np.abs(centre[:2]) > 1e-9 * np.abs(centre[2])):
+        raise MuphilicError(
+            f"{detector.name}: the nu_mu flux is averaged over on-axis volumes only; "
+            f"this detector's centre is off the beam axis (x, y = {centre[0] / m:.3g}, "
+            f"{centre[1] / m:.3g} m)"
+        )
     if detector.shape == "sphere":
         return Sphere(float(centre[2]), float(detector.radius))
     half = detector.half_lengths
