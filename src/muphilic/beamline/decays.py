@@ -29,9 +29,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from muphilic.constants import c_light, m_mu
+from muphilic.emission.kinematics import boost_from_rest
 
 __all__ = [
-    "boost",
     "decay_length",
     "isotropic_two_body",
     "neutrino_energy_and_jacobian",
@@ -78,19 +78,6 @@ def two_body_momentum(mass: float, m1: float, m2: float) -> float:
     return math.sqrt(max(term, 0.0)) / (2.0 * mass)
 
 
-def boost(p4_rest: FloatArray, beta: FloatArray) -> FloatArray:
-    """Lorentz-boost four-vectors (N, 4) from a frame moving with velocity beta (N, 3)."""
-    b2 = np.sum(beta**2, axis=1)
-    gamma = 1.0 / np.sqrt(1.0 - b2)
-    bp = np.sum(beta * p4_rest[:, 1:], axis=1)
-    safe_b2 = np.where(b2 > 0.0, b2, 1.0)
-    coef = np.where(b2 > 0.0, (gamma - 1.0) * bp / safe_b2, 0.0) + gamma * p4_rest[:, 0]
-    out = np.empty_like(p4_rest)
-    out[:, 0] = gamma * (p4_rest[:, 0] + bp)
-    out[:, 1:] = p4_rest[:, 1:] + coef[:, None] * beta
-    return out
-
-
 def isotropic_two_body(
     rng: np.random.Generator, parent_p4: FloatArray, mass: float, m1: float, m2: float = 0.0
 ) -> FloatArray:
@@ -108,8 +95,7 @@ def isotropic_two_body(
             p_star * cos_t,
         )
     )
-    beta = parent_p4[:, 1:] / parent_p4[:, :1]
-    return boost(rest, beta)
+    return boost_from_rest(rest, parent_p4, mass)
 
 
 def neutrino_energy_and_jacobian(
