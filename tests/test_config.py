@@ -36,6 +36,8 @@ def test_overrides_round_trip():
         ({"statistics": {"method": "bayes"}}, "statistics.method"),
         ({"statistics": {"cl_sigma": "five"}}, "statistics.cl_sigma"),
         ({"emission": {"channels": ["kaon", "tau"]}}, "emission.channels"),
+        ({"emission": {"energy_loss": "landau"}}, "emission.energy_loss"),
+        ({"emission": {"scalars_per_channel": 100}}, "emission.scalars_per_channel"),
         ({"beam": {"pot": -5}}, "beam.pot"),
         ({"beam": {"pot": 1.5}}, "beam.pot"),
         ({"g2": {"scenario": "2019"}}, "g2.scenario"),
