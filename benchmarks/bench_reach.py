@@ -5,7 +5,7 @@ Run by hand::
     python benchmarks/bench_reach.py            # warm cache: the beam sample is built first
     python benchmarks/bench_reach.py --cold     # also time the first run (simulation included)
 
-Prints seconds per run for several (masses x couplings) grids and scalars per channel, and the
+Prints seconds per run for several (masses x couplings) grids and scalars per species, and the
 mass range where the g-2 band is excluded, so that statistics and speed can be weighed together.
 """
 
