@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from muphilic.beamline import flux_volume, load_beam, numu_flux, numu_flux_total
+from muphilic.beamline import flux_volume, load_beam, numu_flux, numu_flux_total, write_sample
 from muphilic.beamline.store import FLUX_EDGES
 from muphilic.config import BeamConfig, EmissionConfig, RunConfig, ScanConfig
 from muphilic.constants import M_MOLAR_ARGON, N_AVOGADRO, SIGMA_NCPI0_0P_MICROBOONE, cm2, m
@@ -50,12 +51,27 @@ def test_summary_and_files(small_reach, tmp_path):
     summary = small_reach.summary()
     assert set(summary["g2_band_excluded_MeV"]) == {"miniboone", "microboone", "sbnd", "union"}
     assert summary["config_sha256"] == SMALL.digest()
+    assert summary["input_files_sha256"] == {}  # the beam was passed in, no file was read
     files = write_outputs(small_reach, tmp_path)
     names = {f.name for f in files}
     assert {"reach.png", "reach.pdf", "contours.json", "contours_hepdata.yaml", "run.json"} <= names
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["config"]["scan"]["n_masses"] == 5
     assert run["muphilic_version"]
+
+
+def test_user_beam_sample_is_named_by_content(tiny_beam, tmp_path):
+    path = tmp_path / "beam.h5"
+    write_sample(tiny_beam, path)
+    config = replace(
+        SMALL,
+        beam=BeamConfig(sample=str(path)),
+        experiments=("miniboone",),
+        scan=replace(SMALL.scan, n_masses=2, n_couplings=10),
+    )
+    summary = reach(config, progress=False).summary()
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert summary["input_files_sha256"] == {str(path): expected}
 
 
 def test_modelled_background_normalisation(tiny_beam):

@@ -25,6 +25,7 @@ __all__ = [
     "cached_bytes",
     "cached_file",
     "clear_cache",
+    "file_sha256",
     "input_hash",
     "list_cache",
 ]
@@ -93,8 +94,10 @@ def cached_bytes(kind: str, inputs: Mapping[str, Any], build: Callable[[], bytes
     return payload
 
 
-def _file_digest(path: Path) -> str:
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 (hex) of a file's content, read in 1 MiB blocks."""
     digest = hashlib.sha256()
+    path = Path(path)
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -125,14 +128,14 @@ def cached_file(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{input_hash(inputs)}{suffix}"
     sidecar = path.with_name(path.name + ".sha256")
-    if path.is_file() and sidecar.is_file() and sidecar.read_text().strip() == _file_digest(path):
+    if path.is_file() and sidecar.is_file() and sidecar.read_text().strip() == file_sha256(path):
         return path
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=path.name, suffix=".tmp" + suffix)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         build(tmp)
-        digest = _file_digest(tmp)
+        digest = file_sha256(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from muphilic import __version__
 from muphilic.beamline import load_beam, numu_flux_total
+from muphilic.cache import file_sha256
 from muphilic.config import OVERRIDABLE, RunConfig
 from muphilic.constants import MeV, cm2
 from muphilic.detectors import Detector, load_detector
@@ -179,6 +180,9 @@ class ReachResult:
         mass range (MeV) where the g-2 favoured band is excluded, or None.
     numu_flux_per_cm2_per_pot : dict
         Flux-integrated nu_mu flux at each detector from the beamline.
+    input_files_sha256 : dict
+        Path -> SHA-256 of every file the run read besides the packaged data
+        (the user's beam sample and spectra), so a result names its inputs by content.
     """
 
     config: RunConfig
@@ -186,6 +190,7 @@ class ReachResult:
     projections: tuple[str, ...]
     g2_band_excluded_MeV: dict[str, list[float] | None]
     numu_flux_per_cm2_per_pot: dict[str, float] = field(default_factory=dict)
+    input_files_sha256: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary (key ``g2_band_excluded_MeV`` as in the CLI)."""
@@ -205,6 +210,7 @@ class ReachResult:
             },
             "g2_band_excluded_MeV": self.g2_band_excluded_MeV,
             "numu_flux_per_cm2_per_pot": self.numu_flux_per_cm2_per_pot,
+            "input_files_sha256": self.input_files_sha256,
         }
 
 
@@ -233,7 +239,8 @@ def reach(
     """
 
     config = (config or RunConfig()).validate()
-    if beam is None:
+    beam_from_config = beam is None
+    if beam_from_config:
         beam = load_beam(config.beam, seed=config.seed, progress=progress)
     settings = SignalSettings(
         channels=config.emission.channels,
@@ -257,7 +264,15 @@ def reach(
     data_scans = [scans[k] for k in scans if k not in projections]
     if len(data_scans) > 1:
         excluded["union"] = _as_list(band_excluded_range(data_scans, band))
-    return ReachResult(config, scans, projections, excluded, fluxes)
+    inputs = _input_files(config, beam_from_config)
+    return ReachResult(config, scans, projections, excluded, fluxes, inputs)
+
+
+def _input_files(config: RunConfig, beam_from_config: bool) -> dict[str, str]:
+    paths = [*config.spectra.values()]
+    if beam_from_config and config.beam.sample:
+        paths.insert(0, config.beam.sample)
+    return {str(path): file_sha256(path) for path in paths}
 
 
 @contextmanager
