@@ -59,6 +59,7 @@ from typing import Any
 
 import tomli_w
 
+from muphilic.beamline.muons import ENERGY_LOSS_MODELS
 from muphilic.detectors.spectrum import CHANNELS
 from muphilic.errors import MuphilicError
 from muphilic.g2 import SCENARIOS
@@ -149,7 +150,7 @@ class EmissionConfig:
             f"names a channel twice: {list(self.channels)}",
         )
         _require(
-            self.energy_loss in ("constant", "bethe"),
+            self.energy_loss in ENERGY_LOSS_MODELS,
             "emission.energy_loss",
             f"must be 'constant' (16 MeV/cm) or 'bethe', got {self.energy_loss!r}",
         )

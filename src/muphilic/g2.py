@@ -27,6 +27,7 @@ from muphilic.errors import MuphilicError
 __all__ = [
     "G2_2023",
     "G2_2025",
+    "SCENARIOS",
     "G2Measurement",
     "coupling_for_delta_a_mu",
     "delta_a_mu",
@@ -183,19 +184,16 @@ G2_2025 = G2Measurement(
     reference="a_exp: arXiv:2506.03069; a_SM: arXiv:2505.21476",
 )
 
-_SCENARIOS = {"2023": G2_2023, "2025": G2_2025}
-
-
 #: The g-2 measurements known by label.
-SCENARIOS = _SCENARIOS
+SCENARIOS = {"2023": G2_2023, "2025": G2_2025}
 
 
 def g2_scenario(label: str | int) -> G2Measurement:
     """The g-2 measurement named ``label`` (``"2023"``, the default of the paper,
     or ``"2025"``)."""
     try:
-        return _SCENARIOS[str(label)]
+        return SCENARIOS[str(label)]
     except KeyError:
         raise MuphilicError(
-            f"unknown g-2 scenario {label!r}; choose one of {sorted(_SCENARIOS)}"
+            f"unknown g-2 scenario {label!r}; choose one of {sorted(SCENARIOS)}"
         ) from None

@@ -44,7 +44,6 @@ from muphilic.signal import SignalSettings, aiming_spheres, expected_signal
 __all__ = [
     "ReachResult",
     "SignalForMass",
-    "bins_within",
     "detector_for",
     "published_spectrum",
     "reach",
@@ -138,14 +137,7 @@ class SignalForMass:
         return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
 
 
-def bins_within(edges: FloatArray, target_edges: FloatArray) -> slice:
-    """The bins of ``target_edges`` (MeV) that are exactly the bins ``edges`` (MeV).
-
-    Raises
-    ------
-    MuphilicError
-        If ``edges`` are not consecutive bins of ``target_edges``.
-    """
+def _embed(signal: FloatArray, edges: FloatArray, target_edges: FloatArray) -> FloatArray:
     start = int(np.argmin(np.abs(target_edges - edges[0])))
     n = edges.size - 1
     if start + n >= target_edges.size or not np.allclose(
@@ -154,12 +146,8 @@ def bins_within(edges: FloatArray, target_edges: FloatArray) -> slice:
         raise MuphilicError(
             "the detector's analysis bins are not a subset of the published spectrum's bins"
         )
-    return slice(start, start + n)
-
-
-def _embed(signal: FloatArray, edges: FloatArray, target_edges: FloatArray) -> FloatArray:
     out = np.zeros((signal.shape[0], target_edges.size - 1))
-    out[:, bins_within(edges, target_edges)] = signal
+    out[:, start : start + n] = signal
     return out
 
 

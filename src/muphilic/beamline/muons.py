@@ -42,9 +42,18 @@ from muphilic.constants import (
 )
 from muphilic.errors import MuphilicError
 
-__all__ = ["EnergyLoss", "bethe_dedx_iron", "energy_after", "range_in_iron"]
+__all__ = [
+    "ENERGY_LOSS_MODELS",
+    "EnergyLoss",
+    "bethe_dedx_iron",
+    "energy_after",
+    "range_in_iron",
+]
 
 FloatArray = NDArray[np.float64]
+
+#: Muon energy-loss models in the dump: the paper's constant <dE/dx>, or Bethe-Bloch in iron.
+ENERGY_LOSS_MODELS = ("constant", "bethe")
 
 
 class EnergyLossError(MuphilicError):
@@ -119,7 +128,7 @@ class EnergyLoss:
     dedx: float = DEDX_IRON_PAPER
 
     def __post_init__(self) -> None:
-        if self.model not in ("constant", "bethe"):
+        if self.model not in ENERGY_LOSS_MODELS:
             raise EnergyLossError(f"model must be 'constant' or 'bethe', got {self.model!r}")
         if not self.dedx > 0.0:
             raise EnergyLossError(f"dedx must be positive, got {self.dedx}")
