@@ -146,13 +146,15 @@ def test_list_and_clear():
     cached_bytes("xsec", {"m": 2}, Counter(b"b"))
     build, _ = _writer(b"c" * 1000)
     beam = cached_file("beam", {"pot": 1}, build, suffix=".h5")
-    # a stray temporary file of an interrupted write is not an entry
-    (cache_dir() / "beam" / (beam.name + "abc.tmp.h5")).write_bytes(b"partial")
+    # a stray temporary file of an interrupted write is listed as such, and cleared
+    stray = cache_dir() / "beam" / (beam.name + ".tmp.abc123")
+    stray.write_bytes(b"partial")
     entries = list_cache()
-    assert sorted(e.kind for e in entries) == ["beam", "xsec", "xsec"]
-    assert {e.path for e in entries if e.kind == "beam"} == {beam}
-    assert next(e.size_bytes for e in entries if e.kind == "beam") == 1000
-    assert clear_cache() == 3
+    assert sorted(e.kind for e in entries if not e.temporary) == ["beam", "xsec", "xsec"]
+    assert [e.path for e in entries if e.temporary] == [stray]
+    assert {e.path for e in entries if e.kind == "beam" and not e.temporary} == {beam}
+    assert next(e.size_bytes for e in entries if e.path == beam) == 1000
+    assert clear_cache() == 4
     assert list_cache() == []
     assert list(cache_dir().glob("*/*")) == []  # sidecars and temporaries went too
 

@@ -250,4 +250,4 @@ def test_cache_list_and_clear_on_empty_cache(capsys):
     code, out, _ = run_cli(capsys, "cache", "--list")
     assert code == 0 and "0 entries" in out
     code, out, _ = run_cli(capsys, "cache", "--clear")
-    assert code == 0 and "removed 0" in out
+    assert code == 0 and "nothing removed" in out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -123,6 +124,24 @@ def _plot_path(option: str, path: str | None) -> str | None:
     return path
 
 
+def _check_output_file(option: str, path: str) -> None:
+    """Refuse to overwrite a file that is not a muphilic beam sample, or an unwritable folder."""
+    from muphilic.beamline import is_beam_sample
+    from muphilic.files import check_writable_folder
+
+    target = Path(path)
+    if target.is_dir():
+        raise OptionError(option, f"{path} is a folder; give a file name")
+    if target.exists() and not is_beam_sample(target):
+        raise OptionError(option, f"{path} exists and is not a muphilic beam sample: not replaced")
+    if not target.parent.is_dir():
+        raise OptionError(option, f"{path}: the folder {target.parent} does not exist")
+    try:
+        check_writable_folder(target.parent)
+    except MuphilicError as err:
+        raise OptionError(option, str(err)) from None
+
+
 def _load_run_config(config_path: str | None) -> Any:
     from muphilic.config import RunConfig, load_config
 
@@ -157,6 +176,12 @@ def beam(
         raise OptionError("--pot", f"must be a positive integer, got {pot}")
     if seed is not None and seed < 0:
         raise OptionError("--seed", f"must be a non-negative integer, got {seed}")
+    sample_path = sample_path or run.beam.sample or None
+    if sample_path and (pot is not None or seed is not None):
+        option = "--pot" if pot is not None else "--seed"
+        raise OptionError(option, f"the sample {sample_path} fixes the POT and seed; drop {option}")
+    if output:
+        _check_output_file("--output", output)
     if sample_path:
         sample = read_sample(sample_path)
     else:
@@ -271,6 +296,18 @@ def spectrum(
     )
 
 
+def _check_scheduler(address: str) -> None:
+    """Connect to a dask scheduler once before the computation starts."""
+    from distributed import Client
+
+    try:
+        with Client(address, timeout=10):
+            pass
+    except (OSError, ValueError, TypeError) as err:
+        detail = " ".join(str(err).split())
+        raise OptionError("--scheduler", f"cannot connect to {address!r} ({detail})") from None
+
+
 @app.command(name="reach")
 @click.option(
     "--out",
@@ -319,7 +356,7 @@ def reach_command(
     """Exclusion limits, projections and the g-2 band (the paper's Fig 6) with files."""
     from dataclasses import replace
 
-    from muphilic.pipeline import reach, write_outputs
+    from muphilic.pipeline import prepare_output_folder, reach, write_outputs
 
     run = _load_run_config(config_path)
     if experiments:
@@ -334,6 +371,10 @@ def reach_command(
         run = replace(run, statistics=replace(run.statistics, method=statistic))
     if workers < 1:
         raise OptionError("--workers", f"must be at least 1, got {workers}")
+    run = run.validate()
+    prepare_output_folder(out_dir, run.experiments)
+    if scheduler is not None:
+        _check_scheduler(scheduler)
     result = reach(run, progress=not as_json, n_workers=workers, scheduler=scheduler)
     files = write_outputs(result, out_dir)
     summary = result.summary()
@@ -366,20 +407,38 @@ def config(show_defaults: bool, check_path: str | None) -> None:
 
 
 @app.command()
-@click.option("--list", "list_entries", is_flag=True, help="List cached entries.")
-@click.option("--clear", is_flag=True, help="Delete every cached entry.")
-def cache(list_entries: bool, clear: bool) -> None:
-    """Inspect or clear the cache of beam samples and cross-section tables."""
+@click.option("--list", "list_entries", is_flag=True, help="List cached entries (the default).")
+@click.option("--clear", is_flag=True, help="Delete every cached entry (asks first in a terminal).")
+@click.option("--yes", is_flag=True, help="With --clear: do not ask.")
+def cache(list_entries: bool, clear: bool, yes: bool) -> None:
+    """Inspect or clear the cache of beam samples and cross-section tables.
+
+    Only files the cache wrote itself are listed or removed.
+    """
     from muphilic.cache import cache_dir, clear_cache, list_cache
 
-    if clear:
-        removed = clear_cache()
-        click.echo(f"removed {removed} cached entries from {cache_dir()}")
-        return
+    if list_entries and clear:
+        raise OptionError("--list/--clear", "give one of them, not both")
+    if yes and not clear:
+        raise OptionError("--yes", "only means something with --clear")
     entries = list_cache()
-    click.echo(f"cache: {cache_dir()} ({len(entries)} entries)")
+    size_mb = sum(entry.size_bytes for entry in entries) / 1e6
+    folder = cache_dir()
+    if clear:
+        if not entries:
+            click.echo(f"cache: {folder} holds no entries; nothing removed")
+            return
+        question = f"remove {len(entries)} cached entries ({size_mb:.2f} MB) from {folder}?"
+        if not yes and sys.stdin.isatty() and not click.confirm(question):
+            click.echo("nothing removed")
+            return
+        removed = clear_cache()
+        click.echo(f"removed {removed} cached entries ({size_mb:.2f} MB) from {folder}")
+        return
+    click.echo(f"cache: {folder} ({len(entries)} entries, {size_mb:.2f} MB)")
     for entry in entries:
-        click.echo(f"  {entry.kind:8s} {entry.path.name}  {entry.size_bytes / 1e6:8.2f} MB")
+        note = "  (left by an interrupted run)" if entry.temporary else ""
+        click.echo(f"  {entry.kind:8s} {entry.path.name}  {entry.size_bytes / 1e6:8.2f} MB{note}")
 
 
 def main(argv: list[str] | None = None) -> None:

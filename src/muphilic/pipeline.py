@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +27,7 @@ from muphilic.constants import MeV, cm2
 from muphilic.detectors import Detector, load_detector
 from muphilic.errors import MuphilicError
 from muphilic.events import MuonSample, ParentSample
+from muphilic.files import OutputFolderError, atomic_write, check_writable_folder, staged_files
 from muphilic.g2 import g2_scenario
 from muphilic.recast.contours import band_excluded_range, exclusion_contour
 from muphilic.recast.output import write_contour_csv, write_contours_json, write_hepdata_yaml
@@ -45,6 +46,8 @@ __all__ = [
     "ReachResult",
     "SignalForMass",
     "detector_for",
+    "output_names",
+    "prepare_output_folder",
     "published_spectrum",
     "reach",
     "write_outputs",
@@ -342,23 +345,105 @@ def _as_list(interval: tuple[float, float] | None) -> list[float] | None:
     return None if interval is None else [float(interval[0]), float(interval[1])]
 
 
+def output_names(experiments: Sequence[str]) -> list[str]:
+    """The names of the files :func:`write_outputs` writes for ``experiments``.
+
+    Raises
+    ------
+    MuphilicError
+        If two experiments would write the same contour file (detector files
+        with the same stem in different folders).
+    """
+    contours: dict[str, str] = {}
+    for key in experiments:
+        name = f"contour_{Path(key).stem}.csv"
+        if name in contours:
+            raise MuphilicError(
+                f"experiments: {contours[name]} and {key} would both write {name}; "
+                "rename one detector file"
+            )
+        contours[name] = key
+    return [
+        "reach.png",
+        "reach.pdf",
+        *contours,
+        "contours.json",
+        "contours_hepdata.yaml",
+        "run.json",
+    ]
+
+
+def _previous_outputs(out: Path) -> dict[str, str]:
+    """Name -> SHA-256 of the files an earlier run recorded in ``out/run.json``."""
+    try:
+        record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        outputs = record["outputs"]
+        if isinstance(outputs, dict) and all(isinstance(v, str) for v in outputs.values()):
+            return {str(k): v for k, v in outputs.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {}
+
+
+def prepare_output_folder(out_dir: str | Path, experiments: Sequence[str]) -> Path:
+    """Check, before any computation, that a run can write its files to ``out_dir``.
+
+    The folder is created if needed and must be writable. A file of the run's
+    that already exists there must be one an earlier muphilic run wrote and
+    recorded, unchanged since, in ``run.json``: nothing else is ever replaced.
+
+    Raises
+    ------
+    MuphilicError
+        Naming the folder or the file that stands in the way.
+    """
+    out = check_writable_folder(out_dir)
+    names = output_names(experiments)
+    previous = _previous_outputs(out)
+    for name in names:
+        path = out / name
+        if not path.exists():
+            continue
+        if name == "run.json" and previous:
+            continue
+        if path.is_dir() or previous.get(name) != file_sha256(path):
+            raise OutputFolderError(
+                f"{path}: exists and is not an unchanged output of an earlier muphilic run; "
+                "move it away or choose another --out folder"
+            )
+    return out
+
+
 def write_outputs(result: ReachResult, out_dir: str | Path) -> list[Path]:
     """Write the reach plot (PNG, PDF), each contour (CSV), all contours (JSON,
-    HEPData-style YAML) and the run summary with its configuration (JSON)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    HEPData-style YAML) and the run summary with its configuration (JSON).
+
+    All files are written together or not at all (see
+    :func:`muphilic.files.staged_files`); ``run.json`` records the SHA-256 of
+    the others, so that a later run replaces them, and removes those it does not
+    write again, only while they are unchanged. Files the package did not write
+    are never replaced (:func:`prepare_output_folder`).
+    """
+    out = prepare_output_folder(out_dir, list(result.scans))
+    previous = _previous_outputs(out)
+    names = output_names(list(result.scans))
     exclusions = [s for k, s in result.scans.items() if k not in result.projections]
     projections = [s for k, s in result.scans.items() if k in result.projections]
-    files = plot_reach(
-        exclusions, projections, out / "reach", g2=g2_scenario(result.config.g2_scenario)
-    )
     contours = [exclusion_contour(s) for s in result.scans.values()]
-    for key, contour in zip(result.scans, contours, strict=True):
-        files.append(write_contour_csv(contour, out / f"contour_{Path(key).stem}.csv"))
     summary = result.summary()
-    files.append(write_contours_json(contours, out / "contours.json", extra=summary))
-    files.append(write_hepdata_yaml(contours, out / "contours_hepdata.yaml"))
-    run = out / "run.json"
-    run.write_text(json.dumps({**summary, "config": result.config.to_dict()}, indent=2))
-    files.append(run)
-    return files
+    with staged_files(out) as stage:
+        plot_reach(
+            exclusions, projections, stage / "reach", g2=g2_scenario(result.config.g2_scenario)
+        )
+        for name, contour in zip(names[2 : 2 + len(contours)], contours, strict=True):
+            write_contour_csv(contour, stage / name)
+        write_contours_json(contours, stage / "contours.json", extra=summary)
+        write_hepdata_yaml(contours, stage / "contours_hepdata.yaml")
+        outputs = {p.name: file_sha256(p) for p in sorted(stage.iterdir())}
+        record = {**summary, "config": result.config.to_dict(), "outputs": outputs}
+        atomic_write(stage / "run.json", json.dumps(record, indent=2, allow_nan=False) + "\n")
+    for name, digest in previous.items():
+        stale = out / name
+        if name not in names and stale.is_file() and file_sha256(stale) == digest:
+            stale.unlink()
+    return [out / name for name in names]

@@ -24,6 +24,7 @@ from muphilic.beamline.flux import DEFAULT_FLUX_VOLUMES, Box, FluxResult, Sphere
 from muphilic.beamline.muons import EnergyLoss, energy_after, range_in_iron
 from muphilic.beamline.samples import (
     SampleFormatError,
+    is_beam_sample,
     read_muons_csv,
     read_parents_csv,
     read_root,
@@ -46,6 +47,7 @@ __all__ = [
     "beam_summary",
     "energy_after",
     "flux_volume",
+    "is_beam_sample",
     "load_beam",
     "numu_flux",
     "numu_flux_total",

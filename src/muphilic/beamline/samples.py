@@ -55,6 +55,7 @@ __all__ = [
     "MUON_COLUMNS",
     "PARENT_COLUMNS",
     "SampleFormatError",
+    "is_beam_sample",
     "read_muons_csv",
     "read_parents_csv",
     "read_root",
@@ -323,6 +324,17 @@ def _read_sample(path: Path) -> BeamSample:
             else None
         )
     return BeamSample(pot, parents, muons, ppp, produced, wall, mpp)
+
+
+def is_beam_sample(path: str | Path) -> bool:
+    """Whether ``path`` is an HDF5 file that :func:`write_sample` wrote (by its format tag)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return bool(f.attrs.get("format") == _FORMAT)
+    except (OSError, ValueError):
+        return False
 
 
 # --- CSV ---------------------------------------------------------------------------

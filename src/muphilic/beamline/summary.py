@@ -10,6 +10,7 @@ import numpy as np
 from muphilic.beamline.flux import DEFAULT_FLUX_VOLUMES, Box, Sphere, numu_flux
 from muphilic.beamline.simulate import BeamSample
 from muphilic.constants import GeV, MeV, mm
+from muphilic.files import save_figure
 
 __all__ = ["DEFAULT_FLUX_EDGES", "beam_summary", "pipe_decays_per_pot", "plot_beam"]
 
@@ -113,6 +114,6 @@ def plot_beam(sample: BeamSample, path: str | Path, mass: float | None = None) -
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)
     return path

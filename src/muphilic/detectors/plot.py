@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from muphilic.detectors.spectrum import CHANNELS, SignalSpectrum, SpectrumError
+from muphilic.files import save_figure
 
 __all__ = ["plot_spectrum"]
 
@@ -102,5 +103,5 @@ def plot_spectrum(
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize="small")
     out = Path(path)
-    fig.savefig(out, dpi=150)
+    save_figure(fig, out, dpi=150)
     return out

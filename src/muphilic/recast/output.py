@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 from muphilic.errors import MuphilicError
+from muphilic.files import atomic_write
 from muphilic.recast.contours import ExclusionContour
 
 __all__ = [
@@ -76,7 +77,7 @@ def write_contour_csv(contour: ExclusionContour, path: str | Path) -> Path:
     lines.append("segment,m_S_MeV,y")
     for i, seg in enumerate(contour.segments):
         lines.extend(f"{i},{m:.17g},{y:.17g}" for m, y in seg)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    atomic_write(path, "\n".join(lines) + "\n")
     return path
 
 
@@ -123,7 +124,7 @@ def write_contours_json(
     }
     if extra:
         doc.update(extra)
-    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    atomic_write(path, json.dumps(doc, indent=1, allow_nan=False) + "\n")
     return path
 
 
@@ -183,7 +184,7 @@ def write_hepdata_yaml(contours: Sequence[ExclusionContour], path: str | Path) -
     (a multi-document YAML file, one document per table)."""
     path = Path(path)
     tables = [_hepdata_table(c, i, seg) for c in contours for i, seg in enumerate(c.segments)]
-    path.write_text(yaml.safe_dump_all(tables, sort_keys=False), encoding="utf-8")
+    atomic_write(path, yaml.safe_dump_all(tables, sort_keys=False))
     return path
 
 

@@ -18,6 +18,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
 from muphilic.constants import TWO_M_MU, MeV
+from muphilic.files import save_figure
 from muphilic.g2 import G2_2023, G2Measurement
 from muphilic.recast.contours import exclusion_contour, exclusion_regions
 from muphilic.recast.scan import ScanResult
@@ -141,6 +142,6 @@ def plot_reach(
     written = []
     for fmt in formats:
         path = out.with_name(f"{out.name}.{fmt}")
-        fig.savefig(path, dpi=150)
+        save_figure(fig, path, dpi=150)
         written.append(path)
     return written
