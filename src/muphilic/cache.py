@@ -14,9 +14,10 @@ The cache only ever lists or deletes what it wrote itself:
   A new or empty folder is tagged on first use; a folder that holds other files
   and no tag is refused, and so are the file-system root, the home folder, its
   parents and the system folders, whatever they hold;
-* an entry is a file ``KIND/<64 hex digits><suffix>`` (with its ``.sha256``
-  checksum for files), a leftover of a killed run is ``<entry name>.tmp.XXXX``;
-  any other file in the folder is the user's and is never touched.
+* an entry is a file ``KIND/<64 hex digits><suffix>`` that carries its checksum
+  (inside, for ``.bin`` entries; in ``NAME.sha256`` beside it, for files); a
+  leftover of a killed run is ``<entry name>.tmp.XXXX``. Any other file in the
+  folder is the user's and is never listed or touched.
 """
 
 from __future__ import annotations
@@ -92,8 +93,31 @@ class CacheFolderError(MuphilicError):
     """The cache folder is not muphilic's own (or is a system or home folder)."""
 
 
-def _is_own_file(kind: str, name: str) -> bool:
-    return bool(_KIND.fullmatch(kind) and (_ENTRY.fullmatch(name) or _TEMPORARY.fullmatch(name)))
+def _is_entry(path: Path) -> bool:
+    """Whether ``path`` is an entry the cache wrote: named by a hash and checksummed.
+
+    A ``.bin`` entry begins with the hex SHA-256 of its payload and a newline; any
+    other entry has a ``NAME.sha256`` file beside it holding the hex SHA-256.
+    """
+    if not _ENTRY.fullmatch(path.name) or path.name.endswith(".sha256"):
+        return False
+    try:
+        if path.suffix == ".bin":
+            with path.open("rb") as handle:
+                head = handle.read(65)
+            return re.fullmatch(rb"[0-9a-f]{64}\n", head) is not None
+        sidecar = path.with_name(path.name + ".sha256")
+        return re.fullmatch(r"[0-9a-f]{64}\s*", sidecar.read_text()) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _is_own_file(path: Path) -> bool:
+    if _TEMPORARY.fullmatch(path.name):
+        return True
+    if path.name.endswith(".sha256"):
+        return _is_entry(path.with_name(path.name.removesuffix(".sha256")))
+    return _is_entry(path)
 
 
 def _foreign_files(root: Path) -> list[Path]:
@@ -105,7 +129,7 @@ def _foreign_files(root: Path) -> list[Path]:
         if not item.is_dir() or item.is_symlink() or not _KIND.fullmatch(item.name):
             foreign.append(item)
         else:
-            foreign.extend(p for p in item.iterdir() if not _is_own_file(item.name, p.name))
+            foreign.extend(p for p in item.iterdir() if not _is_own_file(p))
         if len(foreign) >= 3:
             break
     return foreign
@@ -277,8 +301,8 @@ def list_cache() -> list[CacheEntry]:
         for path in sorted(folder.iterdir()):
             if not path.is_file() or path.is_symlink() or path.name.endswith(".sha256"):
                 continue
-            if _ENTRY.fullmatch(path.name) or _TEMPORARY.fullmatch(path.name):
-                temporary = TMP_INFIX in path.name
+            temporary = _TEMPORARY.fullmatch(path.name) is not None
+            if temporary or _is_entry(path):
                 entries.append(CacheEntry(folder.name, path, path.stat().st_size, temporary))
     return entries
 
