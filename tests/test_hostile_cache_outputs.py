@@ -200,15 +200,15 @@ _SLOW_BUILD = textwrap.dedent(
 
 def test_killed_run_leaves_a_temporary_that_is_listed_and_cleared(capsys):
     env = {**os.environ, "PYTHONPATH": SRC}
-    child = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", _SLOW_BUILD], env=env, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None and child.stdout.readline().strip() == "writing"
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        child.kill()
+    ) as child:
+        try:
+            assert child.stdout is not None and child.stdout.readline().strip() == "writing"
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+        finally:
+            child.kill()
     (leftover,) = list_cache()
     assert leftover.temporary and leftover.kind == "beam"
     code, out, _ = run_cli(capsys, "cache", "--list")

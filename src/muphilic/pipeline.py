@@ -19,16 +19,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic import __version__
 from muphilic.beamline import load_beam, numu_flux_total
 from muphilic.cache import file_sha256
 from muphilic.config import OVERRIDABLE, RunConfig
-from muphilic.constants import MeV, cm2
+from muphilic.constants import MeV, cm2, m, tonne
 from muphilic.detectors import Detector, load_detector
 from muphilic.errors import MuphilicError
 from muphilic.events import MuonSample, ParentSample
 from muphilic.files import OutputFolderError, atomic_write, check_writable_folder, staged_files
 from muphilic.g2 import g2_scenario
+from muphilic.provenance import software_record
 from muphilic.recast.contours import band_excluded_range, exclusion_contour
 from muphilic.recast.output import write_contour_csv, write_contours_json, write_hepdata_yaml
 from muphilic.recast.plot import plot_reach
@@ -182,11 +182,19 @@ class ReachResult:
     g2_band_excluded_MeV: dict[str, list[float] | None]
     numu_flux_per_cm2_per_pot: dict[str, float] = field(default_factory=dict)
     input_files_sha256: dict[str, str] = field(default_factory=dict)
+    detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    beam: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
-        """JSON-ready summary (key ``g2_band_excluded_MeV`` as in the CLI)."""
+        """JSON-ready summary (key ``g2_band_excluded_MeV`` as in the CLI).
+
+        Besides the results it records what made them: the UTC time, package
+        version, git commit and dependency versions
+        (:func:`muphilic.provenance.software_record`), the beam source, and the
+        effective parameters of every detector with its background source.
+        """
         return {
-            "muphilic_version": __version__,
+            **software_record(),
             "config_sha256": self.config.digest(),
             "g2_scenario": self.config.g2_scenario,
             "statistic": self.config.statistics.method,
@@ -202,6 +210,8 @@ class ReachResult:
             "g2_band_excluded_MeV": self.g2_band_excluded_MeV,
             "numu_flux_per_cm2_per_pot": self.numu_flux_per_cm2_per_pot,
             "input_files_sha256": self.input_files_sha256,
+            "beam": self.beam,
+            "detectors": self.detectors,
         }
 
 
@@ -245,7 +255,7 @@ def reach(
     g2 = g2_scenario(config.g2_scenario)
 
     with _scheduler(n_workers, scheduler) as address:
-        scans, fluxes, projections = _scan_experiments(
+        scans, fluxes, projections, detectors = _scan_experiments(
             config, beam, settings, masses, couplings, progress, n_workers, address
         )
     band = g2.favoured_band
@@ -256,7 +266,61 @@ def reach(
     if len(data_scans) > 1:
         excluded["union"] = _as_list(band_excluded_range(data_scans, band))
     inputs = _input_files(config, beam_from_config)
-    return ReachResult(config, scans, projections, excluded, fluxes, inputs)
+    beam_record = _beam_record(config, beam, beam_from_config, inputs)
+    return ReachResult(config, scans, projections, excluded, fluxes, inputs, detectors, beam_record)
+
+
+def _beam_record(
+    config: RunConfig, beam: Any, beam_from_config: bool, inputs: Mapping[str, str]
+) -> dict[str, Any]:
+    """Where the run's mesons and muons came from."""
+    if not beam_from_config:
+        return {"source": "sample passed to reach()", "pot": int(beam.pot)}
+    if config.beam.sample:
+        return {
+            "source": "file",
+            "path": config.beam.sample,
+            "sha256": inputs[config.beam.sample],
+            "pot": int(beam.pot),
+        }
+    return {"source": "embedded simulation", "pot": int(beam.pot), "seed": int(config.seed)}
+
+
+def _detector_record(detector: Detector, spectrum: PublishedSpectrum) -> dict[str, Any]:
+    """The effective parameters of a detector in a run (units in the keys)."""
+    cuts = detector.cuts
+    record: dict[str, Any] = {
+        "name": detector.name,
+        "shape": detector.shape,
+        "centre_m": [c / m for c in detector.centre],
+        "distance_m": float(np.linalg.norm(detector.centre_array)) / m,
+        ("radius_m" if detector.shape == "sphere" else "size_m"): [x / m for x in detector.size],
+        "fiducial_mass_t": None
+        if detector.fiducial_mass is None
+        else detector.fiducial_mass / tonne,
+        "pot": detector.pot,
+        "efficiency": detector.efficiency,
+        "resolution": detector.resolution,
+        "window_MeV": [float(detector.edges[0] / MeV), float(detector.edges[-1] / MeV)],
+        "bin_edges_MeV": [float(e / MeV) for e in detector.edges],
+        "cuts": {
+            "track_mass_MeV": None if cuts.track_mass is None else cuts.track_mass / MeV,
+            "track_mass_table_MeV": None
+            if cuts.track_mass_table is None
+            else [[a / MeV, b / MeV] for a, b in cuts.track_mass_table],
+            "track_mass_applies_to": cuts.track_mass_applies_to,
+            "photon_energy_high_min_MeV": cuts.e_high_min / MeV,
+            "photon_energy_low_min_MeV": cuts.e_low_min / MeV,
+        },
+        "background": {
+            "source": spectrum.source,
+            "label": spectrum.label,
+            "measured_data": not spectrum.asimov,
+            "pot": spectrum.pot,
+            "systematics": dict(spectrum.systematics),
+        },
+    }
+    return record
 
 
 def _input_files(config: RunConfig, beam_from_config: bool) -> dict[str, str]:
@@ -293,9 +357,10 @@ def _scan_experiments(
     progress: bool,
     n_workers: int | None,
     scheduler: str | None,
-) -> tuple[dict[str, ScanResult], dict[str, float], tuple[str, ...]]:
+) -> tuple[dict[str, ScanResult], dict[str, float], tuple[str, ...], dict[str, Any]]:
     scans: dict[str, ScanResult] = {}
     fluxes: dict[str, float] = {}
+    records: dict[str, Any] = {}
     projections = tuple(
         k
         for k in config.experiments
@@ -311,6 +376,7 @@ def _scan_experiments(
             config.spectra.get(key, ""),
             config.statistics.miniboone_systematics,
         )
+        records[key] = _detector_record(detector, spectrum)
         muons = beam.muons if "muon" in settings.channels else None
         signal = SignalForMass(
             parents=beam.parents,
@@ -338,7 +404,7 @@ def _scan_experiments(
             scheduler=scheduler,
             progress=progress,
         )
-    return scans, fluxes, projections
+    return scans, fluxes, projections, records
 
 
 def _as_list(interval: tuple[float, float] | None) -> list[float] | None:
