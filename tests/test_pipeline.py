@@ -16,6 +16,7 @@ from muphilic.constants import M_MOLAR_ARGON, N_AVOGADRO, SIGMA_NCPI0_0P_MICROBO
 from muphilic.detectors import MICROBOONE, MINIBOONE
 from muphilic.errors import MuphilicError
 from muphilic.pipeline import _embed, detector_for, published_spectrum, reach, write_outputs
+from muphilic.recast.output import read_contours_json, read_hepdata_yaml
 
 SMALL = RunConfig(
     beam=BeamConfig(pot=3000),
@@ -49,7 +50,17 @@ def test_reach_scans_every_experiment(small_reach):
 
 def test_summary_and_files(small_reach, tmp_path):
     summary = small_reach.summary()
-    assert set(summary["g2_band_excluded_MeV"]) == {"miniboone", "microboone", "sbnd", "union"}
+    assert set(summary["g2_band_excluded_MeV"]) == {
+        "miniboone",
+        "microboone",
+        "sbnd",
+        "union",
+        "union_with_expected",
+    }
+    kinds = {key: entry["kind"] for key, entry in summary["experiments"].items()}
+    assert kinds == {"miniboone": "exclusion", "microboone": "expected", "sbnd": "projection"}
+    # the union of exclusions uses observed data only: here MiniBooNE's alone
+    assert summary["g2_band_excluded_MeV"]["union"] == summary["g2_band_excluded_MeV"]["miniboone"]
     assert summary["config_sha256"] == SMALL.digest()
     assert summary["input_files_sha256"] == {}  # the beam was passed in, no file was read
     files = write_outputs(small_reach, tmp_path)
@@ -58,6 +69,37 @@ def test_summary_and_files(small_reach, tmp_path):
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["config"]["scan"]["n_masses"] == 5
     assert run["muphilic_version"]
+
+
+def test_records_say_what_made_the_result(small_reach, tiny_beam, tmp_path):
+    import datetime
+    from importlib.metadata import version
+
+    write_outputs(small_reach, tmp_path)
+    run = json.loads((tmp_path / "run.json").read_text())
+    _, contours_extra = read_contours_json(tmp_path / "contours.json")
+    for record in (run, contours_extra):
+        created = datetime.datetime.fromisoformat(record["created_utc"])
+        assert created.utcoffset() == datetime.timedelta(0)
+        assert record["dependencies"]["numpy"] == version("numpy")
+        assert record["dependencies"]["h5py"] == version("h5py")
+        assert record["beam"] == {"source": "sample passed to reach()", "pot": tiny_beam.pot}
+        sbnd = record["detectors"]["sbnd"]
+        assert sbnd["pot"] == pytest.approx(1e21)
+        assert sbnd["distance_m"] == pytest.approx(110.0)
+        assert sbnd["window_MeV"] == [10.0, 120.0]
+        assert sbnd["background"]["measured_data"] is False
+        assert record["detectors"]["miniboone"]["background"]["measured_data"] is True
+        assert record["experiments"]["sbnd"]["cl_sigma"] == 2.0
+    # every curve says what it is, in every file
+    header = (tmp_path / "contour_microboone.csv").read_text().splitlines()[:8]
+    assert "# kind: expected" in header
+    assert any(line.startswith("# meaning: expected sensitivity") for line in header)
+    assert [c.kind for c in read_hepdata_yaml(tmp_path / "contours_hepdata.yaml")] == sorted(
+        {"exclusion", "expected", "projection"}, key=["exclusion", "expected", "projection"].index
+    )
+    band = (tmp_path / "g2_band.csv").read_text().splitlines()
+    assert "m_S_MeV,y_favoured_low,y_favoured_high,y_excluded_above" in band
 
 
 def test_user_beam_sample_is_named_by_content(tiny_beam, tmp_path):

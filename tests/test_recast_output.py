@@ -107,13 +107,17 @@ def test_plot_writes_png_and_pdf(tmp_path) -> None:
     lm, ly = np.meshgrid(np.log10(masses), np.log10(couplings), indexing="ij")
     z = 5.0 * np.exp(2.0 * (1.0 - ((lm - 1.3) / 0.5) ** 2 - ((ly + 3.5) / 1.0) ** 2))
 
-    def result(name: str, cl: float, label: str = "") -> ScanResult:
-        return ScanResult(name, masses, couplings, "synthetic", z, z, cl, z >= cl, label)
+    def result(name: str, cl: float, label: str = "", kind: str = "exclusion") -> ScanResult:
+        return ScanResult(name, masses, couplings, "synthetic", z, z, cl, z >= cl, label, kind)
 
     paths = plot_reach(
-        [result("MiniBooNE", 5.0), result("MicroBooNE", 6.0, MODELLED_LABEL)],
-        [result("SBND", 2.0, MODELLED_LABEL)],
+        [
+            result("MiniBooNE", 5.0),
+            result("MicroBooNE", 6.0, MODELLED_LABEL, "expected"),
+            result("SBND", 2.0, MODELLED_LABEL, "projection"),
+        ],
         out=tmp_path / "reach",
+        footnote="statistic: synthetic",
     )
     assert [p.suffix for p in paths] == [".png", ".pdf"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -379,17 +379,34 @@ def reach_command(
     files = write_outputs(result, out_dir)
     summary = result.summary()
     summary["files"] = [str(f) for f in files]
+    _warn_clipped(summary)
     if as_json:
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(summary, indent=2, allow_nan=False))
         return
-    table = Table(title="g-2 favoured band excluded (m_S range, MeV)")
+    table = Table(title="g-2 favoured band covered (m_S range, MeV)")
     table.add_column("experiment")
+    table.add_column("curve")
     table.add_column("range", justify="right")
+    kinds = {key: entry["kind"] for key, entry in summary["experiments"].items()}
+    kinds["union"] = "exclusion (observed data only)"
+    kinds["union_with_expected"] = "exclusion + expected"
     for key, interval in summary["g2_band_excluded_MeV"].items():
         text = "none" if interval is None else f"{interval[0]:.1f} - {interval[1]:.1f}"
-        table.add_row(key + (" (projection)" if key in result.projections else ""), text)
+        table.add_row(key, kinds.get(key, ""), text)
     _console.print(table)
     _console.print(f"wrote {len(files)} files to {out_dir}/ (reach.png, reach.pdf, contours)")
+
+
+def _warn_clipped(summary: dict[str, Any]) -> None:
+    """Say on stderr which regions are cut by the edge of the scanned range."""
+    for key, entry in summary["experiments"].items():
+        if entry["clipped_by_scan"]:
+            click.echo(
+                f"muphilic: warning: the {key} region reaches the edge of the scanned "
+                "(m_S, y) range; its boundary there is the scan's, not the data's "
+                "(widen [scan], see at_scan_edge in the contour files)",
+                err=True,
+            )
 
 
 @app.command()

@@ -30,7 +30,12 @@ from muphilic.files import OutputFolderError, atomic_write, check_writable_folde
 from muphilic.g2 import g2_scenario
 from muphilic.provenance import software_record
 from muphilic.recast.contours import band_excluded_range, exclusion_contour
-from muphilic.recast.output import write_contour_csv, write_contours_json, write_hepdata_yaml
+from muphilic.recast.output import (
+    write_contour_csv,
+    write_contours_json,
+    write_g2_band_csv,
+    write_hepdata_yaml,
+)
 from muphilic.recast.plot import plot_reach
 from muphilic.recast.scan import ScanResult, scan
 from muphilic.recast.spectra import (
@@ -45,6 +50,7 @@ from muphilic.signal import SignalSettings, aiming_spheres, expected_signal
 __all__ = [
     "ReachResult",
     "SignalForMass",
+    "curve_kind",
     "detector_for",
     "output_names",
     "prepare_output_folder",
@@ -165,10 +171,12 @@ class ReachResult:
     scans : dict
         Experiment key -> :class:`~muphilic.recast.scan.ScanResult`.
     projections : tuple of str
-        Keys drawn as projections.
+        Keys whose curve is a projection (future exposure).
     g2_band_excluded_MeV : dict
-        Experiment key (and ``"union"`` of the non-projections) -> [low, high]
-        mass range (MeV) where the g-2 favoured band is excluded, or None.
+        Experiment key -> [low, high] mass range (MeV) where the g-2 favoured
+        band is excluded, or None; ``"union"``: the union of the exclusions by
+        observed data only; ``"union_with_expected"``: the union of those and
+        the expected sensitivities (modelled backgrounds), labelled so.
     numu_flux_per_cm2_per_pot : dict
         Flux-integrated nu_mu flux at each detector from the beamline.
     input_files_sha256 : dict
@@ -201,8 +209,11 @@ class ReachResult:
             "experiments": {
                 key: {
                     "label": s.label,
+                    "kind": s.kind,
+                    "statistic": s.statistic,
                     "cl_sigma": s.cl_sigma,
                     "projection": key in self.projections,
+                    "clipped_by_scan": exclusion_contour(s).clipped,
                     "excluded_cells": int(np.count_nonzero(s.excluded)),
                 }
                 for key, s in self.scans.items()
@@ -262,9 +273,12 @@ def reach(
     excluded: dict[str, list[float] | None] = {}
     for key, result in scans.items():
         excluded[key] = _as_list(band_excluded_range(result, band))
-    data_scans = [scans[k] for k in scans if k not in projections]
-    if len(data_scans) > 1:
-        excluded["union"] = _as_list(band_excluded_range(data_scans, band))
+    observed = [s for s in scans.values() if s.kind == "exclusion"]
+    with_expected = [s for s in scans.values() if s.kind in ("exclusion", "expected")]
+    if observed:
+        excluded["union"] = _as_list(band_excluded_range(observed, band))
+    if len(with_expected) > len(observed):
+        excluded["union_with_expected"] = _as_list(band_excluded_range(with_expected, band))
     inputs = _input_files(config, beam_from_config)
     beam_record = _beam_record(config, beam, beam_from_config, inputs)
     return ReachResult(config, scans, projections, excluded, fluxes, inputs, detectors, beam_record)
@@ -361,11 +375,6 @@ def _scan_experiments(
     scans: dict[str, ScanResult] = {}
     fluxes: dict[str, float] = {}
     records: dict[str, Any] = {}
-    projections = tuple(
-        k
-        for k in config.experiments
-        if k in config.statistics.projections and k not in config.spectra
-    )
     for key in config.experiments:
         detector = detector_for(key, config.detector_overrides.get(key))
         fluxes[key] = numu_flux_total(beam, detector)
@@ -388,12 +397,13 @@ def _scan_experiments(
             aim=aiming_spheres(beam.parents, muons, detector),
         )
         statistic = config.statistics.method
+        kind = curve_kind(key, spectrum, config)
         cl = (
             config.statistics.projection_cl_sigma
-            if key in projections
-            else (config.statistics.cl_sigma)
+            if kind == "projection"
+            else config.statistics.cl_sigma
         )
-        scans[key] = scan(
+        result = scan(
             masses,
             couplings,
             signal,
@@ -404,7 +414,24 @@ def _scan_experiments(
             scheduler=scheduler,
             progress=progress,
         )
+        scans[key] = replace(result, kind=kind)
+    projections = tuple(k for k, s in scans.items() if s.kind == "projection")
     return scans, fluxes, projections, records
+
+
+def curve_kind(key: str, spectrum: PublishedSpectrum, config: RunConfig) -> str:
+    """What an experiment's curve is: ``"exclusion"``, ``"expected"`` or ``"projection"``.
+
+    A spectrum with measured data (MiniBooNE's, or a user's CSV) gives an
+    exclusion. Without data (a modelled background as Asimov data) the curve is
+    a projection if the experiment is listed in ``[statistics] projections``
+    (a future exposure), otherwise the expected sensitivity of the present data set.
+    """
+    if not spectrum.asimov:
+        return "exclusion"
+    if key in config.statistics.projections:
+        return "projection"
+    return "expected"
 
 
 def _as_list(interval: tuple[float, float] | None) -> list[float] | None:
@@ -433,6 +460,7 @@ def output_names(experiments: Sequence[str]) -> list[str]:
         "reach.png",
         "reach.pdf",
         *contours,
+        "g2_band.csv",
         "contours.json",
         "contours_hepdata.yaml",
         "run.json",
@@ -480,9 +508,25 @@ def prepare_output_folder(out_dir: str | Path, experiments: Sequence[str]) -> Pa
     return out
 
 
+def footnote(result: ReachResult) -> str:
+    """One line for the plot: statistic, each detector's POT and the beam source."""
+    pot = ", ".join(
+        f"{s.experiment} {result.detectors[k]['pot']:.3g}" for k, s in result.scans.items()
+    )
+    beam = result.beam
+    if beam.get("source") == "file":
+        source = f"beam from {Path(beam['path']).name} ({beam['pot']:.3g} POT)"
+    elif beam.get("source") == "embedded simulation":
+        source = f"embedded beam simulation ({beam['pot']:.3g} POT, seed {beam['seed']})"
+    else:
+        source = f"beam sample of {beam.get('pot', 0):.3g} POT"
+    return f"statistic: {result.config.statistics.method}; POT: {pot}; {source}"
+
+
 def write_outputs(result: ReachResult, out_dir: str | Path) -> list[Path]:
-    """Write the reach plot (PNG, PDF), each contour (CSV), all contours (JSON,
-    HEPData-style YAML) and the run summary with its configuration (JSON).
+    """Write the reach plot (PNG, PDF), each contour (CSV), the g-2 band (CSV),
+    all contours (JSON, HEPData-style YAML) and the run summary with its
+    configuration (JSON).
 
     All files are written together or not at all (see
     :func:`muphilic.files.staged_files`); ``run.json`` records the SHA-256 of
@@ -493,16 +537,19 @@ def write_outputs(result: ReachResult, out_dir: str | Path) -> list[Path]:
     out = prepare_output_folder(out_dir, list(result.scans))
     previous = _previous_outputs(out)
     names = output_names(list(result.scans))
-    exclusions = [s for k, s in result.scans.items() if k not in result.projections]
-    projections = [s for k, s in result.scans.items() if k in result.projections]
     contours = [exclusion_contour(s) for s in result.scans.values()]
     summary = result.summary()
+    g2 = g2_scenario(result.config.g2_scenario)
+    scans = list(result.scans.values())
     with staged_files(out) as stage:
-        plot_reach(
-            exclusions, projections, stage / "reach", g2=g2_scenario(result.config.g2_scenario)
-        )
+        plot_reach(scans, stage / "reach", g2=g2, footnote=footnote(result))
         for name, contour in zip(names[2 : 2 + len(contours)], contours, strict=True):
             write_contour_csv(contour, stage / name)
+        mass_range = (
+            min(float(s.masses_MeV[0]) for s in scans),
+            max(float(s.masses_MeV[-1]) for s in scans),
+        )
+        write_g2_band_csv(g2, mass_range, stage / "g2_band.csv")
         write_contours_json(contours, stage / "contours.json", extra=summary)
         write_hepdata_yaml(contours, stage / "contours_hepdata.yaml")
         outputs = {p.name: file_sha256(p) for p in sorted(stage.iterdir())}

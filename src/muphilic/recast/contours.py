@@ -25,15 +25,17 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import RegularGridInterpolator
 
 from muphilic.constants import MeV
-from muphilic.recast.scan import ScanResult
+from muphilic.recast.scan import CURVE_KINDS, ScanResult
 
 __all__ = [
+    "CURVE_KINDS",
     "ExclusionContour",
     "band_excluded_intervals",
     "band_excluded_range",
     "exclusion_contour",
     "exclusion_regions",
     "log_significance",
+    "on_scan_edge",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -62,7 +64,12 @@ class ExclusionContour:
     label : str
         Extra text (e.g. "expected, modelled background").
     kind : str
-        ``"exclusion"`` (existing data) or ``"projection"``.
+        ``"exclusion"`` (observed data), ``"expected"`` (modelled or Asimov
+        background, present data set) or ``"projection"`` (future exposure).
+    at_scan_edge : tuple of ndarray of bool
+        For each polyline, which points lie on the edge of the scanned
+        (m_S, y) range: there the excluded region is cut by the scan, not
+        bounded by the data, and the true boundary lies further out.
     """
 
     experiment: str
@@ -71,6 +78,21 @@ class ExclusionContour:
     segments: tuple[FloatArray, ...]
     label: str = ""
     kind: str = "exclusion"
+    at_scan_edge: tuple[NDArray[np.bool_], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in CURVE_KINDS:
+            raise ValueError(f"kind must be one of {CURVE_KINDS}, got {self.kind!r}")
+        if not self.at_scan_edge:
+            flags = tuple(np.zeros(len(seg), dtype=bool) for seg in self.segments)
+            object.__setattr__(self, "at_scan_edge", flags)
+        elif [len(f) for f in self.at_scan_edge] != [len(seg) for seg in self.segments]:
+            raise ValueError("at_scan_edge needs one flag per point of every segment")
+
+    @property
+    def clipped(self) -> bool:
+        """Whether any boundary point lies on the edge of the scanned range."""
+        return any(bool(np.any(f)) for f in self.at_scan_edge)
 
 
 def log_significance(scan: ScanResult) -> FloatArray:
@@ -91,9 +113,24 @@ def _generator(scan: ScanResult) -> contourpy.ContourGenerator:
     )
 
 
-def exclusion_contour(scan: ScanResult, kind: str = "exclusion") -> ExclusionContour:
+def on_scan_edge(scan: ScanResult, points: FloatArray) -> NDArray[np.bool_]:
+    """Which of ``points`` (N, 2) in (m_S [MeV], y) lie on the edge of the scanned range."""
+    log_m, log_y = np.log10(points[:, 0]), np.log10(points[:, 1])
+    edges_m = np.log10(scan.masses[[0, -1]] / MeV)
+    edges_y = np.log10(scan.couplings[[0, -1]])
+    tol = 1e-9
+    return (
+        (np.abs(log_m - edges_m[0]) < tol)
+        | (np.abs(log_m - edges_m[1]) < tol)
+        | (np.abs(log_y - edges_y[0]) < tol)
+        | (np.abs(log_y - edges_y[1]) < tol)
+    )
+
+
+def exclusion_contour(scan: ScanResult, kind: str | None = None) -> ExclusionContour:
     """Polylines of significance = cl_sigma, interpolated within grid cells in
-    (log m, log y)."""
+    (log m, log y), with the points where the region meets the scan's edge
+    flagged. ``kind`` defaults to the scan's own (:attr:`ScanResult.kind`)."""
     level = float(np.log(scan.cl_sigma))
     lines = _generator(scan).lines(level)
     segments = tuple(
@@ -105,7 +142,8 @@ def exclusion_contour(scan: ScanResult, kind: str = "exclusion") -> ExclusionCon
         statistic=scan.statistic,
         segments=segments,
         label=scan.label,
-        kind=kind,
+        kind=kind or scan.kind,
+        at_scan_edge=tuple(on_scan_edge(scan, seg) for seg in segments),
     )
 
 

@@ -1,6 +1,7 @@
 """The paper's Fig. 6: exclusions and projections in the (m_S, y) plane.
 
-Shaded regions for exclusions from existing data, dashed lines for
+Shaded regions for exclusions from observed data, hatched regions for
+expected sensitivities (modelled background), dashed lines for
 projections, the g-2 favoured band (2 sigma, green), the region excluded by
 g-2 (grey, the scalar overshooting the measured Delta a_mu by more than
 5 sigma), the m_S = 2 m_mu line, logarithmic axes; written as PNG and PDF.
@@ -21,7 +22,7 @@ from muphilic.constants import TWO_M_MU, MeV
 from muphilic.files import save_figure
 from muphilic.g2 import G2_2023, G2Measurement
 from muphilic.recast.contours import exclusion_contour, exclusion_regions
-from muphilic.recast.scan import ScanResult
+from muphilic.recast.scan import CURVE_KINDS, ScanResult
 
 __all__ = ["EXPERIMENT_COLOURS", "plot_reach"]
 
@@ -34,46 +35,67 @@ def _colour(name: str, i: int) -> str:
     return EXPERIMENT_COLOURS.get(name, _FALLBACK[i % len(_FALLBACK)])
 
 
-def _legend_text(scan: ScanResult, suffix: str) -> str:
-    text = f"{scan.experiment} {suffix} ({scan.cl_sigma:g}$\\sigma$)"
+#: Legend words of each kind of curve.
+_KIND_LEGEND = {"exclusion": "excluded", "expected": "expected", "projection": "projection"}
+
+
+def _legend_text(scan: ScanResult) -> str:
+    text = f"{scan.experiment} {_KIND_LEGEND[scan.kind]} ({scan.cl_sigma:g}$\\sigma$)"
     return f"{text}\n[{scan.label}]" if scan.label else text
 
 
 def plot_reach(
-    exclusions: Sequence[ScanResult],
-    projections: Sequence[ScanResult] = (),
+    scans: Sequence[ScanResult],
     out: str | Path = "reach",
     g2: G2Measurement = G2_2023,
     formats: Sequence[str] = ("png", "pdf"),
-    mass_range_MeV: tuple[float, float] = (1.0, 300.0),
-    coupling_range: tuple[float, float] = (1e-7, 1e-1),
+    mass_range_MeV: tuple[float, float] | None = None,
+    coupling_range: tuple[float, float] | None = None,
     title: str | None = None,
+    footnote: str | None = None,
 ) -> list[Path]:
     """Draw the reach plot and write it in each of ``formats``.
 
+    Each scan is drawn as its kind says (:attr:`ScanResult.kind`): a recast of
+    observed data (``exclusion``) as a shaded region, an ``expected``
+    sensitivity (modelled background) as a hatched region with a solid edge, a
+    ``projection`` as a dashed line. Boundary points that lie on the edge of
+    the scanned range (where the scan, not the data, cuts the region) are
+    marked with crosses.
+
     Parameters
     ----------
-    exclusions : sequence of ScanResult
-        Shaded as excluded regions.
-    projections : sequence of ScanResult
-        Drawn as dashed contours.
+    scans : sequence of ScanResult
+        The experiments.
     out : str or Path
         Output path without suffix; ``.png``/``.pdf`` are appended.
     g2 : G2Measurement
         Measurement used for the favoured band and the excluded region.
     formats : sequence of str
         File formats understood by matplotlib.
-    mass_range_MeV, coupling_range : tuple of float
-        Axis ranges.
+    mass_range_MeV, coupling_range : tuple of float, optional
+        Axis ranges; by default the scanned range of ``scans``.
     title : str, optional
         Axes title.
+    footnote : str, optional
+        One line under the axes (statistic, POT, beam source).
 
     Returns
     -------
     list of Path
         The files written.
     """
-    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    if mass_range_MeV is None:
+        mass_range_MeV = (
+            min(float(s.masses_MeV[0]) for s in scans),
+            max(float(s.masses_MeV[-1]) for s in scans),
+        )
+    if coupling_range is None:
+        coupling_range = (
+            min(float(s.couplings[0]) for s in scans),
+            max(float(s.couplings[-1]) for s in scans),
+        )
+    fig = Figure(figsize=(6.4, 5.0 if footnote else 4.8), layout="constrained")
     ax = fig.add_subplot()
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -95,48 +117,66 @@ def plot_reach(
         label=f"$g-2$ favoured, 2$\\sigma$ ({g2.label})",
     )
 
-    for i, scan in enumerate(exclusions):
+    clipped = []
+    order = sorted(range(len(scans)), key=lambda i: CURVE_KINDS.index(scans[i].kind))
+    for i in order:
+        scan = scans[i]
         colour = _colour(scan.experiment, i)
-        for n, (pts, codes) in enumerate(exclusion_regions(scan)):
-            ax.add_patch(
-                PathPatch(
-                    MplPath(pts, codes),
-                    facecolor=colour,
-                    edgecolor=colour,
-                    alpha=0.45,
-                    lw=1.0,
-                    label=_legend_text(scan, "excluded") if n == 0 else None,
+        label = _legend_text(scan)
+        if scan.kind == "projection":
+            for seg in exclusion_contour(scan).segments:
+                ax.plot(seg[:, 0], seg[:, 1], ls="--", color=colour, lw=1.5, label=label)
+                label = None
+        else:
+            expected = scan.kind == "expected"
+            for pts, codes in exclusion_regions(scan):
+                ax.add_patch(
+                    PathPatch(
+                        MplPath(pts, codes),
+                        facecolor=colour if not expected else "none",
+                        edgecolor=colour,
+                        alpha=0.45 if not expected else 0.9,
+                        hatch="///" if expected else None,
+                        lw=1.0,
+                        label=label,
+                    )
                 )
-            )
-    for i, scan in enumerate(projections):
-        colour = _colour(scan.experiment, i + len(exclusions))
-        contour = exclusion_contour(scan, kind="projection")
-        for n, seg in enumerate(contour.segments):
-            ax.plot(
-                seg[:, 0],
-                seg[:, 1],
-                ls="--",
-                color=colour,
-                lw=1.5,
-                label=_legend_text(scan, "projection") if n == 0 else None,
-            )
+                label = None
+        contour = exclusion_contour(scan)
+        for seg, flags in zip(contour.segments, contour.at_scan_edge, strict=True):
+            clipped.append(seg[flags])
+    if clipped and any(len(c) for c in clipped):
+        points = np.concatenate(clipped)
+        ax.plot(
+            points[:, 0],
+            points[:, 1],
+            ls="none",
+            marker="x",
+            ms=4,
+            color="k",
+            label="region cut by the scanned range",
+        )
 
-    ax.axvline(TWO_M_MU / MeV, color="k", ls=":", lw=1.0)
-    ax.text(
-        TWO_M_MU / MeV * 0.93,
-        coupling_range[0] * 3,
-        r"$m_S = 2 m_\mu$",
-        rotation=90,
-        ha="right",
-        va="bottom",
-        fontsize=8,
-    )
+    if mass_range_MeV[0] < TWO_M_MU / MeV < mass_range_MeV[1]:
+        ax.axvline(TWO_M_MU / MeV, color="k", ls=":", lw=1.0)
+        ax.text(
+            TWO_M_MU / MeV * 0.93,
+            coupling_range[0] * 3,
+            r"$m_S = 2 m_\mu$",
+            rotation=90,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_xlim(*mass_range_MeV)
     ax.set_ylim(*coupling_range)
     ax.set_xlabel(r"$m_S$ [MeV]")
     ax.set_ylabel(r"$y$")
     if title:
         ax.set_title(title)
+    if footnote:
+        fig.get_layout_engine().set(h_pad=0.08)
+        fig.supxlabel(footnote, fontsize=6, color="0.3")
     ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
     out = Path(out)
     written = []

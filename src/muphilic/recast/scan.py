@@ -30,6 +30,10 @@ FloatArray = NDArray[np.float64]
 SignalForMass = Callable[[float], ArrayLike]
 
 
+#: The three kinds of curve: observed data, expected (modelled background), future exposure.
+CURVE_KINDS = ("exclusion", "expected", "projection")
+
+
 class ScanError(MuphilicError):
     """Bad scan inputs (grids, signal shapes, worker settings)."""
 
@@ -58,6 +62,11 @@ class ScanResult:
         ``significance >= cl_sigma``.
     label : str
         Text to show with the result (e.g. "expected, modelled background").
+    kind : str
+        What the result is (one of :data:`CURVE_KINDS`): ``"exclusion"`` when
+        the spectrum holds observed data, ``"expected"`` for a modelled or
+        Asimov background with the present data set, ``"projection"`` for a
+        future exposure.
     """
 
     experiment: str
@@ -69,6 +78,7 @@ class ScanResult:
     cl_sigma: float
     excluded: NDArray[np.bool_]
     label: str = ""
+    kind: str = "exclusion"
 
     @property
     def masses_MeV(self) -> FloatArray:
