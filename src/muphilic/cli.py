@@ -197,17 +197,25 @@ def beam(
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
-    table = Table(title=f"BNB, {summary['pot']} protons on target simulated")
+    origin = (
+        f"read from {sample_path} ({summary['pot']:,} POT)"
+        if sample_path
+        else f"simulated, {summary['pot']:,} POT"
+    )
+    table = Table(title=f"BNB beam {origin}")
     table.add_column("quantity")
-    table.add_column("per POT", justify="right")
+    table.add_column("per proton on target", justify="right")
     for name, value in summary["produced_per_pot"].items():
-        table.add_row(f"{name} produced", f"{value:.4g}")
+        table.add_row(f"{name} produced in the target", f"{value:.4g}")
     for name, value in summary["decays_per_pot"].items():
-        table.add_row(f"{name} decays", f"{value:.4g}")
+        table.add_row(f"{name} decays before the absorber", f"{value:.4g}")
+    words = {"produced": "muons from pi/K decays", "to_dump": "muons reaching the absorber"}
     for name, value in summary["muons_per_pot"].items():
-        table.add_row(f"muons {name}", f"{value:.4g}")
+        table.add_row(words.get(name, f"muons {name}"), f"{value:.4g}")
     for name, flux in summary["numu_flux"].items():
-        table.add_row(f"nu_mu flux at {name} (per cm2)", f"{flux['total_per_cm2_per_pot']:.4g}")
+        table.add_row(
+            f"nu_mu flux at {name}, 0-10 GeV [1/cm^2]", f"{flux['total_per_cm2_per_pot']:.4g}"
+        )
     _console.print(table)
 
 

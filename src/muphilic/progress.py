@@ -1,7 +1,12 @@
-"""The progress bar of every long computation (beam simulation, scans)."""
+"""The progress bar of every long computation (beam simulation, scans).
+
+Bars go to standard error, so that ``--json`` output and redirected tables on
+standard output stay clean.
+"""
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -29,5 +34,6 @@ def progress_bar(enabled: bool) -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
+        console=Console(stderr=True),
         disable=not enabled,
     )

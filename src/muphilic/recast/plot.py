@@ -177,7 +177,7 @@ def plot_reach(
     if footnote:
         fig.get_layout_engine().set(h_pad=0.08)
         fig.supxlabel(footnote, fontsize=6, color="0.3")
-    ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
+    ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
     out = Path(out)
     written = []
     for fmt in formats:
