@@ -54,12 +54,14 @@ from muphilic.errors import MuphilicError
 from muphilic.recast.spectra import PublishedSpectrum
 
 __all__ = [
+    "AsimovDiscovery",
     "CovarianceChi2",
     "Evaluation",
     "PoissonChi2",
     "ProfileLikelihood",
     "Statistic",
     "StatisticError",
+    "asimov_discovery_q0",
     "chi2_covariance",
     "chi2_poisson",
     "excluded",
@@ -473,6 +475,41 @@ def profile_likelihood_q(
     return q_mu, q_0
 
 
+def asimov_discovery_q0(
+    background: ArrayLike, signal: ArrayLike, norm_sigma: float = 0.0
+) -> FloatArray:
+    """Median discovery statistic q_0 of the Asimov data set d = b + s, per signal.
+
+    The data of each hypothesis are its own expectation (Cowan et al. 2011,
+    Sec. 5), so the unconditional fit is mu-hat = 1, theta-hat = 0 with F = 0,
+    and q_0 = F(0, theta-hat-hat) is the background-only fit to d = b + s,
+    profiled over the normalisation nuisance theta. The median discovery
+    significance is sqrt(q_0). Without a nuisance and for one bin this is
+    Z = sqrt(2 ((s + b) ln(1 + s/b) - s)) (Cowan et al., Eq. (97)).
+
+    Parameters
+    ----------
+    background : array_like, shape (n,)
+        Predicted background events per bin.
+    signal : array_like, shape (K, n)
+        Signal events per bin.
+    norm_sigma : float
+        Fractional width of the Gaussian constraint on the background
+        normalisation (0: statistics only).
+
+    Returns
+    -------
+    ndarray, shape (K,)
+    """
+    b = np.asarray(background, dtype=np.float64)
+    _check_counts(b, b)
+    s = _signal_grid(signal, b.size)
+    if not (math.isfinite(norm_sigma) and norm_sigma >= 0):
+        raise StatisticError(f"norm_sigma must be a non-negative fraction, got {norm_sigma!r}")
+    model = _PoissonModel(b[None, :] + s, b, s, float(norm_sigma))
+    return np.maximum(model.profiled(np.zeros(s.shape[0])), 0.0)
+
+
 # --------------------------------------------------------------------------------
 # Statistic objects used by the scan
 # --------------------------------------------------------------------------------
@@ -563,12 +600,41 @@ class ProfileLikelihood:
         return Evaluation(q_mu, np.sqrt(q_mu))
 
 
+@dataclass(frozen=True)
+class AsimovDiscovery:
+    """Median discovery significance sqrt(q_0) of a signal over the background
+    (:func:`asimov_discovery_q0`), for projections and expected sensitivities.
+
+    The spectrum's data are not used: the Asimov data set of each hypothesis is
+    background plus signal. ``significance`` is then the discovery
+    significance: a signal is discovered at n sigma where it is >= n.
+
+    Attributes
+    ----------
+    norm_sigma : float or None
+        Width of the normalisation constraint; ``None`` takes the spectrum's
+        :attr:`~muphilic.recast.spectra.PublishedSpectrum.normalisation_uncertainty`.
+    """
+
+    norm_sigma: float | None = None
+
+    @property
+    def name(self) -> str:
+        return "asimov_discovery"
+
+    def evaluate(self, spectrum: PublishedSpectrum, signal: ArrayLike) -> Evaluation:
+        sigma = spectrum.normalisation_uncertainty if self.norm_sigma is None else self.norm_sigma
+        q_0 = asimov_discovery_q0(spectrum.background, signal, sigma)
+        return Evaluation(q_0, np.sqrt(q_0))
+
+
 def statistic_for(spectrum: PublishedSpectrum, kind: str = "paper") -> Statistic:
     """The statistic named ``kind`` for ``spectrum``.
 
     ``"paper"`` picks the paper's choice for the experiment (Eq. (7) for
     MiniBooNE, Eq. (8) otherwise); ``"covariance"``, ``"poisson"`` and
-    ``"likelihood"`` choose explicitly.
+    ``"likelihood"`` choose explicitly; ``"discovery"`` gives the median
+    discovery significance of :class:`AsimovDiscovery`.
     """
     if kind == "paper":
         kind = spectrum.paper_statistic
@@ -578,6 +644,9 @@ def statistic_for(spectrum: PublishedSpectrum, kind: str = "paper") -> Statistic
         return PoissonChi2()
     if kind == "likelihood":
         return ProfileLikelihood()
+    if kind == "discovery":
+        return AsimovDiscovery()
     raise StatisticError(
-        f"unknown statistic {kind!r}; choose 'paper', 'covariance', 'poisson' or 'likelihood'"
+        f"unknown statistic {kind!r}; choose 'paper', 'covariance', 'poisson', 'likelihood' "
+        "or 'discovery'"
     )
