@@ -63,6 +63,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -366,6 +367,7 @@ def _hdf5_image(sample: BeamSample) -> bytes:
 
 
 def _umask() -> int:
+    """The process's file-creation mask (set and restored: briefly 022 for other threads)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -379,7 +381,8 @@ def _write_atomically(path: Path, payload: bytes) -> None:
         raise _write_error(path, exc) from None
     try:
         try:
-            os.fchmod(fd, 0o666 & ~_umask())  # the mode a plain open() would give
+            with contextlib.suppress(OSError):  # not every file system has modes
+                os.fchmod(fd, 0o666 & ~_umask())  # the mode a plain open() would give
             view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view) :]
@@ -399,12 +402,12 @@ def _write_error(path: Path, exc: OSError) -> OSError:
     return OSError(exc.errno, f"cannot write the beam sample ({exc.strerror or exc})", str(path))
 
 
-def _group(parent: object, key: str, source: str) -> object:
+def _group(parent: Any, key: str, source: str) -> Any:
     import h5py
 
-    if key not in parent:  # type: ignore[operator]
+    if key not in parent:
         raise SampleFormatError(f"{source}: missing group '/{key}'")
-    group = parent[key]  # type: ignore[index]
+    group = parent[key]
     if not isinstance(group, h5py.Group):
         raise SampleFormatError(f"{source}:/{key} must be a group")
     return group
@@ -424,13 +427,13 @@ def _read_group(group: object, source: str) -> dict[str, FloatArray]:
     return out
 
 
-def _read_parent_groups(group: object, source: str) -> dict[str, ParentSample]:
-    """Every table under ``group``, concatenated per species."""
+def _read_parent_groups(group: Any, source: str) -> dict[str, ParentSample]:
+    """Every table under the HDF5 group ``group``, concatenated per species."""
     return _merge_parents(
         parents_from_table(
             _read_group(group[name], f"{source}/{name}"), f"{source}/{name}", name=name
-        )  # type: ignore[index]
-        for name in group  # type: ignore[attr-defined]
+        )
+        for name in group
     )
 
 
@@ -567,9 +570,9 @@ def read_parents_csv(
     pot : float, optional
         POT of an unweighted file (or to divide existing weights by).
     """
-    paths = _paths(path)
+    paths = _paths(path, "read_parents_csv")
     tables = (parents_from_table(_read_csv_table(p), str(p), pot, name=p.stem) for p in paths)
-    return _require_rows(_merge_parents(tables), ", ".join(map(str, paths)) or "read_parents_csv")
+    return _require_rows(_merge_parents(tables), ", ".join(map(str, paths)))
 
 
 def read_muons_csv(
@@ -579,14 +582,15 @@ def read_muons_csv(
 
     Several files are concatenated in their order.
     """
-    paths = _paths(path)
-    if not paths:
-        raise SampleFormatError("read_muons_csv: no file given")
+    paths = _paths(path, "read_muons_csv")
     return _merge_muons([muons_from_table(_read_csv_table(p), str(p), pot) for p in paths])
 
 
-def _paths(path: str | Path | Sequence[str | Path]) -> list[Path]:
-    return [Path(path)] if isinstance(path, str | os.PathLike) else [Path(p) for p in path]
+def _paths(path: str | Path | Sequence[str | Path], reader: str) -> list[Path]:
+    paths = [Path(path)] if isinstance(path, str | os.PathLike) else [Path(p) for p in path]
+    if not paths:
+        raise SampleFormatError(f"{reader}: no file given")
+    return paths
 
 
 def _read_csv_table(path: Path) -> dict[str, FloatArray]:
@@ -658,7 +662,6 @@ def _root_tables(
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("reading ROOT files needs uproot: pip install 'muphilic[root]'") from exc
     _require_file(path)
-    kinds = (uproot.behaviors.TTree.TTree, uproot.behaviors.RNTuple.RNTuple)
     try:
         with uproot.open(path) as f:
             tables = []
@@ -666,7 +669,7 @@ def _root_tables(
                 if name not in f:
                     raise SampleFormatError(f"{path}: no tree named {name!r}")
                 t = f[name]
-                if not isinstance(t, kinds):
+                if not callable(getattr(t, "arrays", None)):  # a TTree or an RNTuple
                     raise SampleFormatError(f"{path}: {name!r} is not a tree")
                 present = [c for c in wanted if c in t]
                 tables.append(dict(t.arrays(present, library="np")))
