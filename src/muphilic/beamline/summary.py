@@ -112,14 +112,8 @@ def plot_beam(sample: BeamSample, path: str | Path, mass: float | None = None) -
         curves.append(np.histogram(e, bins=bins, weights=w)[0] / width)
         ax.stairs(curves[-1], bins / GeV, color=colour, label=label)
     if not curves:
-        ax.text(
-            0.5,
-            0.5,
-            "no production tables in this sample",
-            transform=ax.transAxes,
-            ha="center",
-            color="grey",
-        )
+        note = "no production tables in this sample"
+        ax.text(0.98, 0.88, note, transform=ax.transAxes, ha="right", va="top", color="grey")
     curves.append(
         np.histogram(sample.muons.p4[:, 0], bins=bins, weights=sample.muons.weight)[0] / width
     )
@@ -132,7 +126,7 @@ def plot_beam(sample: BeamSample, path: str | Path, mass: float | None = None) -
     if mass is not None:
         title += f" (m_S = {mass / MeV:g} MeV)"
     ax.set_title(title, fontsize=10)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper right")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
