@@ -51,9 +51,11 @@ def beam_summary(
     flux: dict[str, object] = {}
     for name, volume in detectors.items():
         res = numu_flux(sample, volume, edges)
+        # no pi+ or K+ in the sample: no parent contributes and the flux is zero
+        per_bin = np.broadcast_to(res.total, (edges.size - 1,))
         flux[name] = {
             "edges_GeV": [float(e) for e in edges / GeV],
-            "per_cm2_per_pot": [float(v) for v in res.total],
+            "per_cm2_per_pot": [float(v) for v in per_bin],
             "total_per_cm2_per_pot": float(res.integral),
         }
     return {
@@ -70,6 +72,9 @@ def beam_summary(
 
 def plot_beam(sample: BeamSample, path: str | Path, mass: float | None = None) -> Path:
     """Energy spectra of produced pi+-, K+- and of the muons reaching the dump (Fig. 4 style).
+
+    A sample without the optional production tables (``sample.produced``) gets
+    the muon curve only, and the figure says that production is missing.
 
     Parameters
     ----------
@@ -98,21 +103,31 @@ def plot_beam(sample: BeamSample, path: str | Path, mass: float | None = None) -
         ("pi", ("pi+", "pi-"), "darkgreen", r"$\pi^\pm$ produced"),
         ("K", ("K+", "K-"), "darkblue", r"$K^\pm$ produced"),
     ]
+    curves = []
     for _, names, colour, label in series:
-        e = np.concatenate([sample.produced[n].p4[:, 0] for n in names if n in sample.produced])
-        w = np.concatenate([sample.produced[n].weight for n in names if n in sample.produced])
-        h = np.histogram(e, bins=bins, weights=w)[0] / width
-        ax.stairs(h, bins / GeV, color=colour, label=label)
-    h = np.histogram(sample.muons.p4[:, 0], bins=bins, weights=sample.muons.weight)[0] / width
-    ax.stairs(h, bins / GeV, color="darkred", label=r"$\mu^\pm$ at the dump")
-    ax.set_yscale("log")
+        tables = [sample.produced[n] for n in names if n in sample.produced]
+        if sum(len(t) for t in tables) == 0:
+            continue
+        e = np.concatenate([t.p4[:, 0] for t in tables])
+        w = np.concatenate([t.weight for t in tables])
+        curves.append(np.histogram(e, bins=bins, weights=w)[0] / width)
+        ax.stairs(curves[-1], bins / GeV, color=colour, label=label)
+    if not curves:
+        note = "no production tables in this sample"
+        ax.text(0.98, 0.88, note, transform=ax.transAxes, ha="right", va="top", color="grey")
+    curves.append(
+        np.histogram(sample.muons.p4[:, 0], bins=bins, weights=sample.muons.weight)[0] / width
+    )
+    ax.stairs(curves[-1], bins / GeV, color="darkred", label=r"$\mu^\pm$ at the dump")
+    if any(np.any(c > 0) for c in curves):  # a log axis needs a positive value
+        ax.set_yscale("log")
     ax.set_xlabel("Energy [GeV]")
     ax.set_ylabel("Particles / GeV / POT")
     title = f"BNB, neutrino mode, {sample.pot:.2g} POT simulated"
     if mass is not None:
         title += f" (m_S = {mass / MeV:g} MeV)"
     ax.set_title(title, fontsize=10)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper right")
     fig.tight_layout()
     save_figure(fig, path)
     plt.close(fig)
