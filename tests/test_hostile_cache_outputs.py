@@ -245,11 +245,14 @@ def run_with_small_disk(limit_bytes: int, *args: str, cwd: Path) -> subprocess.C
     )
 
 
-def assert_clean_failure(proc: subprocess.CompletedProcess) -> None:
+def assert_clean_failure(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    """Exit 2 and one error line naming ``needles`` (progress bars may precede it)."""
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("muphilic:")]
     assert len(lines) == 1 and lines[0].startswith("muphilic: error:"), proc.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
 
 
 def test_full_disk_while_caching_a_beam(tmp_path):
@@ -337,7 +340,7 @@ def test_reach_on_a_full_disk_writes_nothing(tmp_path, sample_file):
     proc = run_with_small_disk(
         20_000, "reach", "--config", str(config), "--out", str(out), cwd=tmp_path
     )
-    assert_clean_failure(proc)
+    assert_clean_failure(proc, "cannot write", "reach.png")
     assert list(out.iterdir()) == []  # none of the files, no staging folder
 
 

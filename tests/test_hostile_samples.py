@@ -8,6 +8,7 @@ Masses are PDG 2022 values typed in here, independent of the package's tables.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -502,7 +503,8 @@ def test_write_to_an_impossible_path_is_a_clean_error(tmp_path, capsys, target):
         write_sample(small_sample(), out)
     assert info.value.filename == str(out)
     code, _, err = run_cli(capsys, "beam", "--sample", str(good), "--output", str(out), "--json")
-    assert_one_line_error(code, err, str(out), "cannot write")
+    line = assert_one_line_error(code, err, str(out))
+    assert "--output" in line  # refused before anything is read or simulated
     left = {"good.h5", "dir"} if target == "existing_folder" else {"good.h5"}
     assert {p.name for p in tmp_path.iterdir()} == left
     assert not out.is_dir() or not any(out.iterdir())
@@ -564,8 +566,9 @@ def test_cli_output_on_a_full_disk(tmp_path, existing):
     folder = tmp_path / "out"
     folder.mkdir()
     target = folder / "beam.h5"
-    if existing:
-        target.write_bytes(b"old content")
+    if existing:  # an older sample of the user's, which the failed write must keep
+        write_sample(dataclasses.replace(small_sample(), pot=7), target)
+    old = target.read_bytes() if existing else None
     body = f"""
     from muphilic.cli import main
     main(["beam", "--sample", {str(good)!r}, "--output", {str(target)!r}, "--json"])
@@ -575,4 +578,4 @@ def test_cli_output_on_a_full_disk(tmp_path, existing):
     assert_one_line_error(result.returncode, result.stderr, str(target), "cannot write")
     assert [p.name for p in folder.iterdir()] == (["beam.h5"] if existing else [])
     if existing:
-        assert target.read_bytes() == b"old content"
+        assert target.read_bytes() == old

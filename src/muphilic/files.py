@@ -12,6 +12,7 @@ names what it was for).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -33,6 +34,16 @@ __all__ = [
 
 #: Infix of every temporary file the package creates: ``NAME.tmp.XXXXXXXX``.
 TMP_INFIX = ".tmp."
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: The process's file-creation mask, read once at import (reading it means setting it).
+_UMASK = _read_umask()
 
 
 class OutputFolderError(MuphilicError):
@@ -60,10 +71,17 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + TMP_INFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
+            with contextlib.suppress(OSError):  # not every file system has modes
+                os.fchmod(handle.fileno(), 0o666 & ~_UMASK)  # as a plain open() would
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename is None:  # a failed write() names no file; name the target
+            raise OSError(exc.errno, f"cannot write ({exc.strerror or exc})", str(path)) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -54,12 +54,10 @@ in memory and moved into place (temporary file in the same folder, then
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
 import stat
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -72,6 +70,7 @@ from muphilic.beamline.simulate import BeamSample
 from muphilic.constants import GeV, cm, m_K, m_K0L, m_mu, m_pi
 from muphilic.errors import MuphilicError
 from muphilic.events import MuonSample, ParentSample, SampleError
+from muphilic.files import atomic_write
 
 __all__ = [
     "MUON_COLUMNS",
@@ -333,7 +332,11 @@ def write_sample(sample: BeamSample, path: str | Path) -> Path:
         If the file cannot be written; the message says so and names ``path``.
     """
     path = Path(path)
-    _write_atomically(path, _hdf5_image(sample))
+    image = _hdf5_image(sample)
+    try:
+        atomic_write(path, image)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     return path
 
 
@@ -365,38 +368,6 @@ def _hdf5_image(sample: BeamSample) -> bytes:
                 g.create_dataset(col, data=values, compression="gzip", shuffle=True)
         f.flush()
         return bytes(f.id.get_file_image())
-
-
-def _umask() -> int:
-    """The process's file-creation mask (set and restored: briefly 022 for other threads)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Put ``payload`` at ``path`` through a temporary file in the same folder."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    except OSError as exc:
-        raise _write_error(path, exc) from None
-    try:
-        try:
-            with contextlib.suppress(OSError):  # not every file system has modes
-                os.fchmod(fd, 0o666 & ~_umask())  # the mode a plain open() would give
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _write_error(path, exc) from None
-        raise
 
 
 def _write_error(path: Path, exc: OSError) -> OSError:
