@@ -219,3 +219,37 @@ def test_bad_input_of_other_commands(capsys, args, needle):
     assert len(lines) == 1
     assert needle in lines[0]
     assert "Traceback" not in err
+
+
+def test_beam_plot_with_scalar_spectra(capsys, tmp_path):
+    from muphilic.beamline import simulate, write_sample
+
+    sample = write_sample(simulate(1500, 3), tmp_path / "beam.h5")
+    plot = tmp_path / "beam.png"
+    code, out, _ = run_cli(
+        capsys, "beam", "--sample", str(sample), "--plot", str(plot), "--mass", "24"
+    )
+    assert code == 0
+    assert f"read from {sample}" in out and "(1,500 POT)" in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _, err = run_cli(capsys, "beam", "--sample", str(sample), "--mass", "24")
+    assert code == 2 and "--plot" in err
+
+
+def test_unaimed_scalars_carry_the_branching_ratio(tiny_beam):
+    """Summed over all directions, kaon scalars per POT = K decays per POT x BR(K -> mu nu S)/y^2."""
+    import numpy as np
+
+    from muphilic.constants import MeV
+    from muphilic.emission.meson_decays import branching_ratio
+    from muphilic.emission.spectra import kinetic_energy_spectra, scalar_samples
+
+    mass = 24.0 * MeV
+    samples = scalar_samples(tiny_beam.parents, tiny_beam.muons, mass, np.random.default_rng(1))
+    kaon_decays = sum(float(np.sum(tiny_beam.parents[k].weight)) for k in ("K+", "K-"))
+    expected = kaon_decays * float(branching_ratio("kaon", mass))
+    assert float(np.sum(samples["kaon"].weight)) == pytest.approx(expected, rel=1e-4)
+    edges = np.linspace(0.0, 10_000.0, 101) * MeV
+    spectra = kinetic_energy_spectra(samples, edges)
+    assert float(np.sum(spectra["kaon"])) == pytest.approx(expected, rel=1e-4)
+    assert set(spectra) == {"kaon", "pion", "muon"}

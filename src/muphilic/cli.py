@@ -142,6 +142,29 @@ def _check_output_file(option: str, path: str) -> None:
         raise OptionError(option, str(err)) from None
 
 
+def _check_mass_option(mass: float) -> None:
+    from muphilic.scalar import check_mass
+
+    _positive("--mass", mass)
+    try:
+        check_mass(mass)
+    except MuphilicError as err:
+        raise OptionError("--mass", str(err)) from None
+
+
+def _scalar_curves(sample: Any, mass_MeV: float | None, seed: int) -> tuple[Any, ...]:
+    """(mass, channel -> (kinetic energies, weights)) of unaimed scalars for the beam plot."""
+    if mass_MeV is None:
+        return ()
+    from muphilic.constants import MeV
+    from muphilic.emission.spectra import scalar_samples
+
+    rng = np.random.default_rng(seed)
+    samples = scalar_samples(sample.parents, sample.muons, mass_MeV * MeV, rng)
+    curves = {ch: (s.p4[:, 0] - s.mass, s.weight) for ch, s in samples.items()}
+    return mass_MeV * MeV, curves
+
+
 def _load_run_config(config_path: str | None) -> Any:
     from muphilic.config import RunConfig, load_config
 
@@ -154,6 +177,9 @@ def _load_run_config(config_path: str | None) -> Any:
 @click.option("--sample", "sample_path", default=None, help="Read this beam sample (HDF5).")
 @click.option("--output", default=None, help="Write the simulated sample to this HDF5 file.")
 @click.option("--plot", "plot_path", default=None, help="Fig. 4-style energy spectra (PNG/PDF).")
+@click.option(
+    "--mass", type=float, default=None, help="With --plot: add the scalar spectra at this m_S, MeV."
+)
 @click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
 @_json_option
 def beam(
@@ -162,6 +188,7 @@ def beam(
     sample_path: str | None,
     output: str | None,
     plot_path: str | None,
+    mass: float | None,
     config_path: str | None,
     as_json: bool,
 ) -> None:
@@ -171,6 +198,10 @@ def beam(
     from muphilic.beamline import beam_summary, load_beam, plot_beam, read_sample, write_sample
 
     _plot_path("--plot", plot_path)
+    if mass is not None:
+        if not plot_path:
+            raise OptionError("--mass", "draws scalar spectra on the --plot figure; give --plot")
+        _check_mass_option(mass)
     run = _load_run_config(config_path)
     if pot is not None and pot <= 0:
         raise OptionError("--pot", f"must be a positive integer, got {pot}")
@@ -192,7 +223,7 @@ def beam(
     if output:
         write_sample(sample, output)
     if plot_path:
-        plot_beam(sample, plot_path)
+        plot_beam(sample, plot_path, *_scalar_curves(sample, mass, run.seed))
     summary = beam_summary(sample)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
@@ -202,7 +233,8 @@ def beam(
         if sample_path
         else f"simulated, {summary['pot']:,} POT"
     )
-    table = Table(title=f"BNB beam {origin}")
+    click.echo(f"BNB beam {origin}")
+    table = Table()
     table.add_column("quantity")
     table.add_column("per proton on target", justify="right")
     for name, value in summary["produced_per_pot"].items():

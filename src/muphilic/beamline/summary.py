@@ -70,7 +70,12 @@ def beam_summary(
     }
 
 
-def plot_beam(sample: BeamSample, path: str | Path, mass: float | None = None) -> Path:
+def plot_beam(
+    sample: BeamSample,
+    path: str | Path,
+    mass: float | None = None,
+    scalars: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> Path:
     """Energy spectra of produced pi+-, K+- and of the muons reaching the dump (Fig. 4 style).
 
     A sample without the optional production tables (``sample.produced``) gets
@@ -82,8 +87,12 @@ def plot_beam(sample: BeamSample, path: str | Path, mass: float | None = None) -
     path : str or Path
         Output file; the format follows the extension (.png, .pdf, ...).
     mass : float, optional
-        Scalar mass (MeV) to quote in the title when the figure accompanies a
-        scalar spectrum (the scalar curves themselves belong to the emission stage).
+        Scalar mass (MeV) of the ``scalars`` curves, quoted in the legend.
+    scalars : mapping, optional
+        Channel (``"kaon"``, ``"pion"``, ``"muon"``) -> (kinetic energies (N,),
+        weights (N,)) of scalars at y = 1, MeV and per POT (made by the emission
+        stage: :func:`muphilic.emission.spectra.scalar_samples`); drawn as the
+        paper's light curves.
 
     Returns
     -------
@@ -119,15 +128,25 @@ def plot_beam(sample: BeamSample, path: str | Path, mass: float | None = None) -
         np.histogram(sample.muons.p4[:, 0], bins=bins, weights=sample.muons.weight)[0] / width
     )
     ax.stairs(curves[-1], bins / GeV, color="darkred", label=r"$\mu^\pm$ at the dump")
+    colours = {"pion": "lightgreen", "kaon": "lightskyblue", "muon": "orange"}
+    words = {"pion": r"$\pi$ decays", "kaon": r"$K$ decays", "muon": "dump muons"}
+    for channel, (kinetic, weight) in (scalars or {}).items():
+        if len(kinetic) == 0:
+            continue
+        curves.append(np.histogram(kinetic, bins=bins, weights=weight)[0] / width)
+        label = f"S from {words.get(channel, channel)} (y = 1)"
+        ax.stairs(curves[-1], bins / GeV, color=colours.get(channel, "grey"), label=label)
     if any(np.any(c > 0) for c in curves):  # a log axis needs a positive value
         ax.set_yscale("log")
     ax.set_xlabel("Energy [GeV]")
     ax.set_ylabel("Particles / GeV / POT")
-    title = f"BNB, neutrino mode, {sample.pot:.2g} POT simulated"
-    if mass is not None:
-        title += f" (m_S = {mass / MeV:g} MeV)"
+    title = f"BNB, neutrino mode, {sample.pot:.2g} POT"
+    if scalars and mass is not None:
+        title += f"; scalars of $m_S$ = {mass / MeV:g} MeV"
     ax.set_title(title, fontsize=10)
-    ax.legend(frameon=False, loc="upper right")
+    if scalars:
+        ax.set_xlabel("Energy (kinetic, for S) [GeV]")
+    ax.legend(frameon=False, loc="upper right", fontsize=7, ncols=2 if scalars else 1)
     fig.tight_layout()
     save_figure(fig, path)
     plt.close(fig)
