@@ -237,7 +237,7 @@ def test_beam_plot_with_scalar_spectra(capsys, tmp_path):
 
 
 def test_unaimed_scalars_carry_the_branching_ratio(tiny_beam):
-    """Summed over all directions, kaon scalars per POT = K decays per POT x BR(K -> mu nu S)/y^2."""
+    """Over all directions, kaon scalars per POT = K decays per POT x BR(K -> mu nu S)/y^2."""
     import numpy as np
 
     from muphilic.constants import MeV
