@@ -68,11 +68,6 @@ class ModelRangeError(MuphilicError):
     """A parameter lies outside the range where the model is defined."""
 
 
-def _mass_range_text() -> str:
-    low, high = MASS_RANGE_MeV
-    return f"[{low!r}, {high!r}) MeV"
-
-
 def check_mass(mass: ArrayLike) -> FloatArray:
     """Return ``mass`` as an array after checking MASS_MIN_MeV <= m_S < 2 m_mu.
 
@@ -95,8 +90,8 @@ def check_mass(mass: ArrayLike) -> FloatArray:
     if not np.any(bad):
         return m_s
     value = float(m_s[bad].flat[0] / MeV)
-    text = f"scalar mass must lie in {_mass_range_text()}, got {value!r} MeV"
-    if value >= MASS_RANGE_MeV[1]:
+    text = f"scalar mass must lie in [{low / MeV!r}, {high / MeV!r}) MeV, got {value!r} MeV"
+    if value >= high / MeV:
         text += (
             ": the upper end is 2 m_mu and this model has only the S -> gamma gamma channel "
             "(no S -> mu+ mu- yet)"
