@@ -38,8 +38,15 @@ def _positive(option: str, value: float) -> float:
 
 
 def _emit(payload: dict[str, Any], as_json: bool, table_title: str) -> None:
+    """Print a flat ``payload`` as strict JSON (RFC 8259) or a table.
+
+    A non-finite number is refused (exit 2) instead of printed as NaN or Infinity.
+    """
+    for key, value in payload.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise MuphilicError(f"{key} came out as {value} at these inputs; nothing printed")
     if as_json:
-        click.echo(json.dumps(payload, indent=2))
+        click.echo(json.dumps(payload, indent=2, allow_nan=False))
         return
     table = Table(title=table_title)
     table.add_column("quantity")
@@ -63,16 +70,22 @@ def app() -> None:
 @click.option("--coupling", type=float, default=1e-4, show_default=True, help="Yukawa coupling y.")
 @_json_option
 def scalar(mass: float, coupling: float, as_json: bool) -> None:
-    """Width, lifetime, decay length, g-2 contribution and meson branching ratios."""
-    from muphilic.emission.meson_decays import branching_ratios
-    from muphilic.scalar import Scalar, check_mass
+    """Width, lifetime, decay length, g-2 contribution and meson branching ratios.
 
-    _positive("--mass", mass)
-    _positive("--coupling", coupling)
+    Valid inputs: ``MASS_RANGE_MeV`` (1e-9 MeV <= m_S < 2 m_mu) and
+    1e-100 <= y <= min(sqrt(4 pi), y at which a meson branching ratio reaches 1).
+    """
+    from muphilic.emission.meson_decays import branching_ratios
+    from muphilic.scalar import Scalar, check_coupling, check_mass
+
     try:
         check_mass(mass)
     except MuphilicError as err:
         raise OptionError("--mass", str(err)) from None
+    try:
+        check_coupling(mass, coupling)
+    except MuphilicError as err:
+        raise OptionError("--coupling", str(err)) from None
     point = Scalar(mass=mass, coupling=coupling)
     payload: dict[str, Any] = {
         "mass_MeV": mass,
@@ -92,13 +105,15 @@ def scalar(mass: float, coupling: float, as_json: bool) -> None:
 @click.option("--target", default="Fe", show_default=True, help="Target nucleus (Fe, Cu, Pb, ...).")
 @_json_option
 def xsec(mass: float, energy: float, target: str, as_json: bool) -> None:
-    """Cross section sigma/y^2 of mu N -> mu N S per nucleus: exact and improved WW."""
+    """Cross section sigma/y^2 of mu N -> mu N S per nucleus: exact and improved WW.
+
+    Valid inputs: ``MASS_RANGE_MeV`` and E_thr (1 + 1e-3) <= E_mu <= 10 GeV
+    (``summary_energy_range``).
+    """
     from muphilic.emission.form_factors import get_target
     from muphilic.emission.muon_scattering import xsec_summary
     from muphilic.scalar import check_mass
 
-    _positive("--mass", mass)
-    _positive("--energy", energy)
     try:
         check_mass(mass)
     except MuphilicError as err:

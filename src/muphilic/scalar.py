@@ -18,12 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from muphilic.constants import TWO_M_MU, alpha_em, c_light, hbar, m_mu, pi
+from muphilic.constants import TWO_M_MU, MeV, alpha_em, c_light, hbar, m_mu, pi
 from muphilic.errors import MuphilicError
 
 __all__ = [
+    "COUPLING_MIN",
+    "COUPLING_PERTURBATIVE",
+    "MASS_MIN_MeV",
+    "MASS_RANGE_MeV",
     "ModelRangeError",
     "Scalar",
+    "check_coupling",
     "check_mass",
     "ctau",
     "decay_length",
@@ -40,30 +45,97 @@ _SERIES_BELOW_U = 0.25
 _SERIES_TERMS = 40
 
 
+#: Lightest scalar mass accepted, MeV. The limit is numerical, set by the meson
+#: branching ratios: their Dalitz integral forms (p + k)^2 - m_mu^2 ~ 2 m_mu m_S from
+#: two numbers of size m_mu^2, losing about eps * m_mu / m_S of relative precision.
+#: Against a 40-digit evaluation of the same integral the error stays below 1e-7 from
+#: 1e-9 MeV up and first exceeds 1e-6 near 1e-10 MeV (below 1e-14 MeV the subtraction
+#: gives 0 and the branching ratio comes out infinite). Width, lifetime and g-2 are
+#: accurate to 1e-7 far below this mass (their small-mass series are used).
+MASS_MIN_MeV: float = 1e-9
+#: The model's mass range, MeV: MASS_MIN_MeV <= m_S < 2 m_mu (the upper end excluded:
+#: from 2 m_mu on the scalar decays to mu+ mu-, which this model does not include).
+MASS_RANGE_MeV: tuple[float, float] = (MASS_MIN_MeV, TWO_M_MU / MeV)
+#: Smallest coupling accepted. At the lightest mass it keeps the width at 1e-239 MeV,
+#: so that every derived number (width, lifetime, c tau, Delta a_mu, branching ratios)
+#: is a full-precision double, far from underflow and overflow.
+COUPLING_MIN: float = 1e-100
+#: Perturbativity bound on the Yukawa coupling, y <= sqrt(4 pi) (y^2 / (4 pi) <= 1).
+COUPLING_PERTURBATIVE: float = float(np.sqrt(4.0 * pi))
+
+
 class ModelRangeError(MuphilicError):
     """A parameter lies outside the range where the model is defined."""
 
 
 def check_mass(mass: ArrayLike) -> FloatArray:
-    """Return ``mass`` as an array after checking 0 < m_S < 2 m_mu.
+    """Return ``mass`` as an array after checking MASS_MIN_MeV <= m_S < 2 m_mu.
+
+    Parameters
+    ----------
+    mass : array_like
+        m_S, MeV.
 
     Raises
     ------
     ModelRangeError
-        For non-finite, non-positive masses or m_S >= 2 m_mu (this model has no
-        S -> mu+ mu- channel).
+        For a mass outside :data:`MASS_RANGE_MeV` (non-finite, below
+        :data:`MASS_MIN_MeV` where the branching ratios lose precision, or at or
+        above 2 m_mu, where this model has no S -> mu+ mu- channel). The message
+        gives the range and the offending value.
     """
     m_s = np.asarray(mass, dtype=np.float64)
-    if not np.all(np.isfinite(m_s)):
-        raise ModelRangeError("scalar mass must be a finite number")
-    if np.any(m_s <= 0):
-        raise ModelRangeError(f"scalar mass must be positive, got {np.min(m_s)} MeV")
-    if np.any(m_s >= TWO_M_MU):
-        raise ModelRangeError(
-            f"scalar mass {np.max(m_s):.6g} MeV is not below 2 m_mu = {TWO_M_MU:.6g} MeV: "
-            "this model has only the S -> gamma gamma channel (no S -> mu+ mu- yet)"
+    low, high = MASS_RANGE_MeV[0] * MeV, MASS_RANGE_MeV[1] * MeV
+    bad = ~((m_s >= low) & (m_s < high))  # NaN is bad
+    if not np.any(bad):
+        return m_s
+    value = float(m_s[bad].flat[0] / MeV)
+    text = f"scalar mass must lie in [{low / MeV!r}, {high / MeV!r}) MeV, got {value!r} MeV"
+    if value >= high / MeV:
+        text += (
+            ": the upper end is 2 m_mu and this model has only the S -> gamma gamma channel "
+            "(no S -> mu+ mu- yet)"
         )
-    return m_s
+    elif np.isfinite(value) and value > 0:
+        text += " (below it the meson branching ratios lose precision)"
+    raise ModelRangeError(text)
+
+
+def check_coupling(mass: float, coupling: float) -> float:
+    """Return ``coupling`` after checking that the model is valid at (m_S, y).
+
+    The rule: COUPLING_MIN <= y <= y_max(m_S), with y_max the smaller of the
+    perturbativity bound sqrt(4 pi) and the coupling at which the larger of
+    BR(K -> mu nu S) and BR(pi -> mu nu S) reaches 1 (these scale as y^2 over a
+    fixed parent width, so a larger y puts the formula outside its validity; see
+    :func:`muphilic.emission.meson_decays.coupling_at_unit_branching_ratio`).
+
+    Parameters
+    ----------
+    mass : float
+        m_S, MeV (checked by :func:`check_mass`).
+    coupling : float
+        Yukawa coupling y (dimensionless).
+
+    Raises
+    ------
+    ModelRangeError
+        Outside the range; the message gives it at this mass and the offending value.
+    """
+    from muphilic.emission.meson_decays import coupling_at_unit_branching_ratio
+
+    m_s = float(check_mass(mass))
+    y = float(coupling)
+    y_br = coupling_at_unit_branching_ratio(m_s)
+    y_max = min(COUPLING_PERTURBATIVE, y_br)
+    if not COUPLING_MIN <= y <= y_max:  # NaN fails
+        raise ModelRangeError(
+            f"coupling y must lie in [{COUPLING_MIN!r}, {y_max!r}] at m_S = {m_s / MeV!r} MeV, "
+            f"got {y!r}: y <= sqrt(4 pi) = {COUPLING_PERTURBATIVE!r} (perturbativity) and "
+            f"y <= {y_br!r}, where the larger of BR(K -> mu nu S) and BR(pi -> mu nu S) reaches 1; "
+            f"y >= {COUPLING_MIN!r} keeps every output a full-precision number"
+        )
+    return y
 
 
 def _check_coupling(coupling: ArrayLike) -> FloatArray:

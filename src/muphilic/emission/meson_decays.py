@@ -84,6 +84,7 @@ from muphilic.emission.kinematics import (
 )
 from muphilic.errors import MuphilicError
 from muphilic.events import ParentSample, ScalarSample
+from muphilic.scalar import check_mass
 
 __all__ = [
     "KAON",
@@ -94,6 +95,7 @@ __all__ = [
     "aim_decays",
     "branching_ratio",
     "branching_ratios",
+    "coupling_at_unit_branching_ratio",
     "dalitz_density",
     "decay_products",
     "differential_branching_ratio",
@@ -422,15 +424,64 @@ def differential_branching_ratio(
     return np.where(inside, val, 0.0)
 
 
+def coupling_at_unit_branching_ratio(mass: float) -> float:
+    """Largest y at which BR(K -> mu nu S) and BR(pi -> mu nu S) are both <= 1 at m_S.
+
+    The branching ratios grow as y^2 while the parent's width is held fixed, so
+    beyond this coupling the tree-level formula is outside its validity. The value
+    is rounded down until ``BR / y^2 * y**2 <= 1`` holds in floating point, exactly
+    as :func:`branching_ratios` computes it.
+
+    Parameters
+    ----------
+    mass : float
+        m_S, MeV (in :data:`muphilic.scalar.MASS_RANGE_MeV`).
+
+    Returns
+    -------
+    float
+        The coupling (dimensionless); ``inf`` if both channels are closed.
+    """
+    m_s = float(check_mass(mass))
+    per_y2 = max(float(branching_ratio(KAON, m_s)), float(branching_ratio(PION, m_s)))
+    if per_y2 <= 0:
+        return float("inf")
+    y = float(1.0 / np.sqrt(per_y2))
+    while per_y2 * y**2 > 1.0:
+        y = float(np.nextafter(y, 0.0))
+    return y
+
+
 def branching_ratios(mass_MeV: float, coupling: float) -> dict[str, float]:
     """JSON-ready branching ratios at m_S = ``mass_MeV`` MeV and y = ``coupling``.
 
-    Returns ``{"br_K_mu_nu_S": ..., "br_pi_mu_nu_S": ...}`` (plain floats, 0 above threshold).
+    Parameters
+    ----------
+    mass_MeV : float
+        m_S in MeV, within :data:`muphilic.scalar.MASS_RANGE_MeV` (below it the
+        Dalitz integral loses precision).
+    coupling : float
+        y, with 0 <= y <= :func:`coupling_at_unit_branching_ratio` (every branching
+        ratio at most 1).
+
+    Returns
+    -------
+    dict
+        ``{"br_K_mu_nu_S": ..., "br_pi_mu_nu_S": ...}`` (plain floats, 0 above threshold).
+
+    Raises
+    ------
+    MuphilicError
+        For a mass outside the model's range or a coupling outside [0, y(BR = 1)].
     """
+    m_s = float(check_mass(float(mass_MeV) * MeV))
     y = float(coupling)
-    if not np.isfinite(y) or y < 0:
-        raise MesonDecayError(f"coupling must be a non-negative finite number, got {coupling!r}")
-    m_s = float(mass_MeV) * MeV
+    y_max = coupling_at_unit_branching_ratio(m_s)
+    if not 0.0 <= y <= y_max:  # NaN fails
+        raise MesonDecayError(
+            f"coupling must lie in [0, {y_max!r}] at m_S = {m_s / MeV!r} MeV, got {coupling!r}: "
+            "above it BR(K -> mu nu S) or BR(pi -> mu nu S) exceeds 1"
+        )
     return {
         "br_K_mu_nu_S": float(branching_ratio(KAON, m_s)) * y**2,
         "br_pi_mu_nu_S": float(branching_ratio(PION, m_s)) * y**2,
