@@ -241,7 +241,7 @@ def beam(
         plot_beam(sample, plot_path, *_scalar_curves(sample, mass, run.seed))
     summary = beam_summary(sample)
     if as_json:
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(summary, indent=2, allow_nan=False))
         return
     origin = (
         f"read from {sample_path} ({summary['pot']:,} POT)"
@@ -330,7 +330,7 @@ def spectrum(
             result, 0, plot_path, background=background, data=None if published.asimov else data
         )
     if as_json:
-        click.echo(json.dumps(payload, indent=2))
+        click.echo(json.dumps(payload, indent=2, allow_nan=False))
         return
     table = Table(title=f"{detector.name}: m_S = {mass:g} MeV, y = {coupling:g}")
     for column in ("m_gg bin [MeV]", "kaon", "pion", "muon", "signal", "background"):
