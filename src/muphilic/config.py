@@ -64,6 +64,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tomli_w
 
 from muphilic.beamline.muons import ENERGY_LOSS_MODELS
@@ -108,10 +109,12 @@ OVERRIDABLE = FIELD_RANGES
 #   point and experiment, default beam (200 000 POT), all three channels, MiniBooNE,
 #   MicroBooNE and SBND. At 50 000 scalars per species: 0.20-0.36 s for 100 couplings,
 #   0.42-0.69 s for 1000, 9-13 s for 3000 (load average 5), 26-31 s for 10 000. At 5000
-#   scalars: 0.08-0.09 s (100 couplings), 1.2-3.0 s (10 000); at 200 000: 1.1 s (100).
+#   scalars: 0.08-0.09 s (100 couplings), 1.2-3.0 s (10 000); at 200 000: 1.1 s (100),
+#   1.8-3.7 s (1000), 66-87 s (10 000, load average 5).
 #   The model SCAN_SECONDS_FIXED + SCAN_SECONDS_SCALED x (scalars_per_species / 50 000)
-#   x max(1, n_couplings / 100) per mass point and experiment is within 30 % of these at
-#   100 and 10 000 couplings and up to 6 times high in between: an upper estimate.
+#   x max(1, n_couplings / 100) per mass point and experiment is within about 30 % of these
+#   at 100 and 10 000 couplings (80 % high at 200 000 scalars) and up to 6 times high in
+#   between: an upper estimate. Neither counts the few seconds of start-up and plotting.
 #
 # Measured with (beam)  t = time.perf_counter(); s = simulate(20_000, 1); write_sample(s, f)
 # and (scan) timing evaluate_mass(mass, SignalForMass(...), spectrum, statistic, K) over
@@ -576,7 +579,7 @@ def check_cost(
 
 # --- reading ---------------------------------------------------------------------------
 def _check_keys(table: Any, name: str, allowed: set[str]) -> None:
-    _require(isinstance(table, dict), name, "must be a table")
+    _require(isinstance(table, dict), name or "configuration", "must be a table")
     unknown = sorted(set(table) - allowed)
     if unknown:
         field_name = f"{name}.{unknown[0]}" if name else unknown[0]
@@ -714,21 +717,22 @@ def check_inputs(run: RunConfig) -> None:
     from muphilic.detectors import load_detector
     from muphilic.recast.spectra import read_spectrum_csv
 
-    def read(name: str, reader: Any, *args: Any, **kwargs: Any) -> Any:
+    def named(name: str, call: Any, *args: Any, **kwargs: Any) -> Any:
+        """``call(*args, **kwargs)``, its error prefixed with the configuration field."""
         try:
-            return reader(*args, **kwargs)
+            return call(*args, **kwargs)
         except MuphilicError as err:
             raise ConfigError(f"{name}: {err}") from None
 
     if run.beam.sample:
-        read("beam.sample", read_sample, run.beam.sample)
+        named("beam.sample", read_sample, run.beam.sample)
     for key in run.experiments:
-        detector = read("experiments.names", load_detector, key)
+        detector = named("experiments.names", load_detector, key)
         overrides = run.detector_overrides.get(key, {})
-        detector = read(f"detectors.{key}", replace, detector, **overrides)
+        detector = named(f"detectors.{key}", replace, detector, **overrides)
         if key in run.spectra:
             path = run.spectra[key]
-            spectrum = read(f"spectra.{key}", read_spectrum_csv, path)
+            spectrum = named(f"spectra.{key}", read_spectrum_csv, path)
             _require(
                 math.isclose(spectrum.pot, detector.pot, rel_tol=1e-6),
                 f"spectra.{key}",
@@ -751,10 +755,8 @@ def check_inputs(run: RunConfig) -> None:
             )
 
 
-def _bins_inside(edges_MeV: Any, spectrum_edges_MeV: Any) -> bool:
+def _bins_inside(edges_MeV: np.ndarray, spectrum_edges_MeV: np.ndarray) -> bool:
     """Whether the spectrum's edges contain ``edges_MeV`` as consecutive edges (1e-6 MeV)."""
-    import numpy as np
-
     target = np.asarray(spectrum_edges_MeV, dtype=np.float64)
     start = int(np.argmin(np.abs(target - edges_MeV[0])))
     stop = start + len(edges_MeV)
