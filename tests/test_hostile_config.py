@@ -277,6 +277,15 @@ def test_huge_scan_is_refused_with_its_estimate(monkeypatch):
     assert config_from_dict(data).scan.n_masses == 2000
 
 
+def test_long_run_file_is_read_with_the_flag_and_stays_allowed(monkeypatch, tmp_path):
+    monkeypatch.delenv(ALLOW_LONG_RUNS_ENV, raising=False)
+    path = write(tmp_path / "long.toml", "[scan]\nn_masses = 2000\nn_couplings = 10000\n")
+    refused(ConfigError, lambda: load_config(path), "scan.n_masses")
+    run = load_config(path, allow_long_runs=True)
+    assert run.limits.allow_long_runs
+    assert run.validate() is run  # as muphilic.reach validates it again
+
+
 def test_huge_beam_is_refused_with_its_estimate(monkeypatch):
     monkeypatch.delenv(ALLOW_LONG_RUNS_ENV, raising=False)
     run = replace(RunConfig(), beam=BeamConfig(pot=10**13))  # as `muphilic beam --pot` makes it

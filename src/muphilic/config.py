@@ -662,8 +662,16 @@ def config_from_dict(data: dict[str, Any]) -> RunConfig:
     return replace(config, **kwargs).validate()
 
 
-def load_config(path: str | Path) -> RunConfig:
+def load_config(path: str | Path, *, allow_long_runs: bool = False) -> RunConfig:
     """Read and validate a run configuration from a TOML file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The TOML file.
+    allow_long_runs : bool
+        Set ``[limits] allow_long_runs = true`` (a command-line flag): the file is
+        read even if its estimated cost is above the limits of :func:`check_cost`.
 
     Raises
     ------
@@ -691,6 +699,8 @@ def load_config(path: str | Path) -> RunConfig:
         raise ConfigError(f"{path}: not valid TOML ({err})") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply to be a run configuration") from None
+    if allow_long_runs and isinstance(data.get("limits", {}), dict):
+        data["limits"] = {**data.get("limits", {}), "allow_long_runs": True}
     try:
         return config_from_dict(data)
     except RecursionError:
