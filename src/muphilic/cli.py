@@ -468,12 +468,14 @@ def _warn_clipped(summary: dict[str, Any]) -> None:
 @click.option("--show-defaults", is_flag=True, help="Print the default configuration (TOML).")
 @click.option("--check", "check_path", default=None, help="Validate a configuration file.")
 def config(show_defaults: bool, check_path: str | None) -> None:
-    """Show the default run configuration or validate a file."""
-    from muphilic.config import RunConfig, load_config
+    """Show the default run configuration, or validate a file and every file it names."""
+    from muphilic.config import RunConfig, check_inputs, estimate_cost, load_config
 
     if check_path:
         loaded = load_config(check_path)
-        click.echo(f"{check_path}: valid (sha256 {loaded.digest()[:16]})")
+        check_inputs(loaded)
+        cost = estimate_cost(loaded).describe()
+        click.echo(f"{check_path}: valid (sha256 {loaded.digest()[:16]}); {cost}")
         return
     click.echo(RunConfig().to_toml(), nl=False)
 

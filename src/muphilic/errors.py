@@ -7,8 +7,24 @@ command-line interface turns them into a one-line message and exit status 2.
 
 from __future__ import annotations
 
-__all__ = ["MuphilicError"]
+import reprlib
+
+__all__ = ["MuphilicError", "shown"]
 
 
 class MuphilicError(ValueError):
     """Base class of muphilic's errors: the input is outside what the package models."""
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 6
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 60
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` cut short for an error message: a few items, three levels deep.
+
+    A value read from a hostile file may be a list of a million items or nested
+    thousands deep; the message must stay one short line either way.
+    """
+    return _SHORT.repr(value)

@@ -13,13 +13,14 @@ TOML schema (units are in the key names; every unknown key is an error)
     description = "..."           # optional
     pot = 6.46e20                 # protons on target of the analysis, required
     efficiency = 0.40             # flat two-photon efficiency, 0 < e <= 1, required
-    resolution = 0.15             # Gaussian m_gg resolution / m_S, > 0, required
+    resolution = 0.15             # Gaussian m_gg resolution / m_S, 0 < r <= 1, required
     fiducial_mass_t = 450.0       # optional, metric tonnes
     density_g_cm3 = 0.845         # optional, of the fiducial medium
 
     [geometry]                    # required
     shape = "sphere"              # "sphere" or "box" (axis-aligned in the beam frame)
-    centre_m = [0.0, 0.0, 541.0]  # beam frame: z along the beam, origin at the horn
+    centre_m = [0.0, 0.0, 541.0]  # beam frame: z along the beam, origin at the horn;
+                                  # the whole volume downstream of the absorber (z >= 49.678 m)
     radius_m = 5.03               # sphere only
     # size_m = [2.56, 2.32, 10.36]  box only: full lengths along x, y, z
 
@@ -34,6 +35,11 @@ TOML schema (units are in the key names; every unknown key is an error)
 
     [sources]                     # optional: dotted key -> citation string
     pot = "paper, p. 4"
+
+A file is at most :data:`MAX_TOML_BYTES` long. :func:`load_detector` (every
+detector a run uses) also refuses a volume that reaches upstream of the absorber
+face (``ABSORBER_FACE_Z`` = 49.678 m of :mod:`muphilic.beamline.geometry`):
+the target, horn, collimator and decay pipe lie there, so no detector can.
 
 Inside the package every length is in mm, energy in MeV and mass in the
 :mod:`hepunits` mass unit (CLHEP convention); TOML files use the units in their
@@ -58,9 +64,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from muphilic.constants import MeV, cm3, g, m, tonne
 from muphilic.data import data_file
-from muphilic.errors import MuphilicError
+from muphilic.errors import MuphilicError, shown
 
 __all__ = [
+    "FIELD_RANGES",
+    "MAX_TOML_BYTES",
     "Detector",
     "DetectorConfigError",
     "PhotonCuts",
@@ -80,6 +88,22 @@ Shape = Literal["sphere", "box"]
 TrackMassMode = Literal["reconstructed", "true"]
 
 
+#: Allowed (exclusive low, inclusive high] range of the analysis numbers of a
+#: detector, also the fields a run configuration may override (``[detectors.NAME]``):
+#: ``pot`` up to 1e25 (ten thousand years of the Booster Neutrino Beam at 1e21 a
+#: year); ``efficiency`` a fraction; ``resolution`` the Gaussian m_gg resolution as
+#: a fraction of m_S (sigma = resolution x m_S), at most 1 - a peak wider than the
+#: mass itself tells nothing about the mass.
+FIELD_RANGES: dict[str, tuple[float, float]] = {
+    "pot": (0.0, 1e25),
+    "efficiency": (0.0, 1.0),
+    "resolution": (0.0, 1.0),
+}
+
+#: Longest detector (or run configuration) TOML file read, bytes; real ones are a few kB.
+MAX_TOML_BYTES = 1 << 20
+
+
 class DetectorConfigError(MuphilicError):
     """A detector definition is missing a field or has a bad value."""
 
@@ -90,14 +114,14 @@ def _fail(field_name: str, message: str) -> DetectorConfigError:
 
 def _finite_positive(field_name: str, value: float, *, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(field_name, f"expected a number, got {value!r}")
+        raise _fail(field_name, f"expected a number, got {shown(value)}")
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
         bound = "non-negative" if allow_zero else "positive"
-        raise _fail(field_name, f"must be a finite {bound} number, got {value!r}")
+        raise _fail(field_name, f"must be a finite {bound} number, got {shown(value)}")
     return number
 
 
@@ -156,7 +180,7 @@ class PhotonCuts:
         if self.track_mass_applies_to not in ("reconstructed", "true"):
             raise _fail(
                 "cuts.track_mass_applies_to",
-                f"must be 'reconstructed' or 'true', got {self.track_mass_applies_to!r}",
+                f"must be 'reconstructed' or 'true', got {shown(self.track_mass_applies_to)}",
             )
         for name, key in (
             ("e_high_min", "cuts.photon_energy_high_min_MeV"),
@@ -191,14 +215,14 @@ def _as_tuple(field_name: str, value: Any, length: int | None) -> tuple[float, .
     try:
         array = np.asarray(value, dtype=np.float64)
     except OverflowError as exc:
-        raise _fail(field_name, f"must be finite, got {value!r}") from exc
-    except (TypeError, ValueError) as exc:
-        raise _fail(field_name, f"expected a list of numbers, got {value!r}") from exc
+        raise _fail(field_name, f"must be finite, got {shown(value)}") from exc
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise _fail(field_name, f"expected a list of numbers, got {shown(value)}") from exc
     if array.ndim != 1 or (length is not None and array.shape[0] != length):
         wanted = f"{length} numbers" if length is not None else "a flat list of numbers"
-        raise _fail(field_name, f"expected {wanted}, got {value!r}")
+        raise _fail(field_name, f"expected {wanted}, got {shown(value)}")
     if not np.all(np.isfinite(array)):
-        raise _fail(field_name, f"must be finite, got {value!r}")
+        raise _fail(field_name, f"must be finite, got {shown(value)}")
     return tuple(float(v) for v in array)
 
 
@@ -218,11 +242,12 @@ class Detector:
     size : tuple
         ``(radius,)`` for a sphere, ``(dx, dy, dz)`` full lengths for a box, mm.
     pot : float
-        Protons on target of the analysed data set (or projection).
+        Protons on target of the analysed data set (or projection), at most 1e25.
     efficiency : float
         Flat two-photon detection efficiency, 0 < efficiency <= 1.
     resolution : float
-        Gaussian m_gg resolution as a fraction of m_S (sigma = resolution * m_S).
+        Gaussian m_gg resolution as a fraction of m_S (sigma = resolution * m_S),
+        0 < resolution <= 1.
     bin_edges : tuple
         Analysis m_gg bin edges, MeV, strictly increasing; the first and last
         edges are the analysis window.
@@ -256,9 +281,9 @@ class Detector:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise _fail("name", f"must be a non-empty string, got {self.name!r}")
+            raise _fail("name", f"must be a non-empty string, got {shown(self.name)}")
         if self.shape not in ("sphere", "box"):
-            raise _fail("geometry.shape", f"must be 'sphere' or 'box', got {self.shape!r}")
+            raise _fail("geometry.shape", f"must be 'sphere' or 'box', got {shown(self.shape)}")
         centre = _as_tuple("geometry.centre_m", self.centre, 3)
         object.__setattr__(self, "centre", centre)
         if self.shape == "sphere":
@@ -269,12 +294,11 @@ class Detector:
             for value in size:
                 _finite_positive("geometry.size_m", value)
         object.__setattr__(self, "size", size)
-        object.__setattr__(self, "pot", _finite_positive("pot", self.pot))
-        eff = _finite_positive("efficiency", self.efficiency)
-        if eff > 1:
-            raise _fail("efficiency", f"must be at most 1, got {self.efficiency!r}")
-        object.__setattr__(self, "efficiency", eff)
-        object.__setattr__(self, "resolution", _finite_positive("resolution", self.resolution))
+        for key, (_, high) in FIELD_RANGES.items():
+            value = _finite_positive(key, getattr(self, key))
+            if value > high:
+                raise _fail(key, f"must be at most {high:g}, got {shown(getattr(self, key))}")
+            object.__setattr__(self, key, value)
         edges = _as_tuple("bins.edges_MeV", self.bin_edges, None)
         if len(edges) < 2 or edges[0] < 0 or any(b <= a for a, b in itertools.pairwise(edges)):
             raise _fail(
@@ -406,7 +430,7 @@ def _table(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str,
         return {}
     value = data[key]
     if not isinstance(value, Mapping):
-        raise _fail(key, f"must be a table, got {value!r}")
+        raise _fail(key, f"must be a table, got {shown(value)}")
     return value
 
 
@@ -475,20 +499,20 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
         Naming the missing, unknown or bad field.
     """
     if not isinstance(data, Mapping):
-        raise DetectorConfigError(f"a detector definition must be a table, got {data!r}")
+        raise _fail("(top level)", f"a detector definition must be a table, got {shown(data)}")
     _check_keys(data, _TOP_KEYS, "")
     name = _require(data, "name", "")
     if not isinstance(name, str):
-        raise _fail("name", f"must be a string, got {name!r}")
+        raise _fail("name", f"must be a string, got {shown(name)}")
     description = data.get("description", "")
     if not isinstance(description, str):
-        raise _fail("description", f"must be a string, got {description!r}")
+        raise _fail("description", f"must be a string, got {shown(description)}")
 
     geometry = _table(data, "geometry", required=True)
     _check_keys(geometry, _GEOMETRY_KEYS, "geometry.")
     shape = _require(geometry, "shape", "geometry.")
     if shape not in ("sphere", "box"):
-        raise _fail("geometry.shape", f"must be 'sphere' or 'box', got {shape!r}")
+        raise _fail("geometry.shape", f"must be 'sphere' or 'box', got {shown(shape)}")
     centre = tuple(
         v * m
         for v in _as_tuple("geometry.centre_m", _require(geometry, "centre_m", "geometry."), 3)
@@ -517,7 +541,7 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
         if key not in _SOURCE_KEYS:
             raise _fail(f"sources.{key}", f"names no detector field; known: {sorted(_SOURCE_KEYS)}")
         if not isinstance(value, str):
-            raise _fail(f"sources.{key}", f"must be a string, got {value!r}")
+            raise _fail(f"sources.{key}", f"must be a string, got {shown(value)}")
         sources.append((key, value))
 
     mass = data.get("fiducial_mass_t")
@@ -541,19 +565,43 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
     )
 
 
+def _check_placement(detector: Detector) -> None:
+    """Refuse a volume that reaches upstream of the absorber face (target, horn, decay pipe)."""
+    from muphilic.beamline.geometry import ABSORBER_FACE_Z  # here: the beamline imports detectors
+
+    half_length = detector.size[0] if detector.shape == "sphere" else 0.5 * detector.size[2]
+    upstream_end = detector.centre[2] - half_length
+    if upstream_end < ABSORBER_FACE_Z:
+        raise _fail(
+            "geometry.centre_m",
+            f"the volume reaches z = {upstream_end / m:.6g} m, upstream of the absorber face "
+            f"at z = {ABSORBER_FACE_Z / m:g} m where the target, horn and decay pipe are; "
+            "the whole volume must lie downstream of it",
+        )
+
+
 def _read_toml(source: Traversable | Path) -> Detector:
+    label = str(source) if isinstance(source, Path) else source.name
     try:
+        if isinstance(source, Path) and source.stat().st_size > MAX_TOML_BYTES:
+            raise DetectorConfigError(
+                f"{label}: larger than {MAX_TOML_BYTES} bytes, too large for a detector file"
+            )
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise DetectorConfigError(f"{source.name}: not valid TOML ({exc})") from exc
+        raise DetectorConfigError(f"{label}: not valid TOML ({exc})") from None
     except UnicodeDecodeError as exc:
-        raise DetectorConfigError(f"{source.name}: not UTF-8 text ({exc.reason})") from exc
+        raise DetectorConfigError(f"{label}: not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
-        raise DetectorConfigError(f"{source.name}: cannot read ({exc.strerror})") from exc
+        raise DetectorConfigError(f"{label}: cannot read ({exc.strerror})") from None
+    except RecursionError:
+        raise DetectorConfigError(f"{label}: nested too deeply to be a detector file") from None
     try:
-        return detector_from_mapping(data)
+        detector = detector_from_mapping(data)
+        _check_placement(detector)
     except DetectorConfigError as exc:
-        raise DetectorConfigError(f"{source.name}: {exc}") from exc
+        raise DetectorConfigError(f"{label}: {exc}") from None
+    return detector
 
 
 def available_detectors() -> list[str]:
@@ -589,7 +637,7 @@ def load_detector(name_or_path: str | Path) -> Detector:
             raise DetectorConfigError(f"no detector file {key}")
         return _read_toml(path)
     raise DetectorConfigError(
-        f"unknown detector {key!r}: packaged detectors are {available_detectors()}, "
+        f"unknown detector {shown(key)}: packaged detectors are {available_detectors()}, "
         "or give the path of a .toml file"
     )
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,10 +59,12 @@ from muphilic.constants import (
     tonne,
 )
 from muphilic.data import data_file
-from muphilic.errors import MuphilicError
+from muphilic.errors import MuphilicError, shown
 
 __all__ = [
     "CSV_FORMAT",
+    "MAX_SPECTRUM_BINS",
+    "MAX_SPECTRUM_BYTES",
     "MICROBOONE_PAPER",
     "MINIBOONE_SYSTEMATICS",
     "MODELLED_LABEL",
@@ -149,29 +152,34 @@ class PublishedSpectrum:
     source: str = ""
 
     def __post_init__(self) -> None:
-        edges = _as_float_array("edges_MeV", self.edges_MeV)
-        data = _as_float_array("data", self.data)
-        bkg = _as_float_array("background", self.background)
+        who = f"spectrum {shown(self.name)}"
+        edges = _as_float_array(f"{who}: edges_MeV", self.edges_MeV)
+        data = _as_float_array(f"{who}: data", self.data)
+        bkg = _as_float_array(f"{who}: background", self.background)
         if edges.size < 2 or np.any(np.diff(edges) <= 0):
-            raise SpectrumError("edges_MeV must hold at least two strictly increasing values")
+            raise SpectrumError(f"{who}: edges_MeV must hold at least two increasing values")
         n = edges.size - 1
         for name, arr in (("data", data), ("background", bkg)):
             if arr.size != n:
-                raise SpectrumError(f"{name} has {arr.size} bins but edges_MeV defines {n}")
+                raise SpectrumError(f"{who}: {name} has {arr.size} bins but edges_MeV defines {n}")
             if np.any(arr < 0):
-                raise SpectrumError(f"{name} has a negative count in bin {int(np.argmin(arr))}")
+                i = int(np.argmin(arr))
+                raise SpectrumError(
+                    f"{who}: {name} has a negative count in bin {edges[i]:g}-{edges[i + 1]:g} MeV"
+                )
         if not (math.isfinite(self.pot) and self.pot > 0):
-            raise SpectrumError(f"pot must be positive and finite, got {self.pot!r}")
+            raise SpectrumError(f"{who}: pot must be positive and finite, got {self.pot!r}")
         syst = {str(k): float(v) for k, v in dict(self.systematics).items()}
         for key, value in syst.items():
             if not (math.isfinite(value) and value >= 0):
-                raise SpectrumError(f"systematic {key!r} must be a non-negative fraction")
+                raise SpectrumError(f"{who}: systematic {key!r} must be a non-negative fraction")
         low, high = (float(w) for w in self.window_MeV)
         if not low < high:
-            raise SpectrumError(f"window_MeV must be (low, high) with low < high, got {low, high}")
+            raise SpectrumError(f"{who}: window_MeV must be (low, high) with low < high")
         if self.paper_statistic not in ("covariance", "poisson"):
             raise SpectrumError(
-                f"paper_statistic must be 'covariance' or 'poisson', got {self.paper_statistic!r}"
+                f"{who}: paper_statistic must be 'covariance' or 'poisson', "
+                f"got {shown(self.paper_statistic)}"
             )
         for name, arr in (("edges_MeV", edges), ("data", data), ("background", bkg)):
             arr.setflags(write=False)
@@ -380,8 +388,9 @@ def gaussian_peak_fractions(edges_MeV: ArrayLike, peak_MeV: float, resolution: f
     to the probability that m_gg falls inside the given edges (<= 1).
     """
     edges = np.asarray(edges_MeV, dtype=np.float64)
-    if not (peak_MeV > 0 and resolution > 0):
-        raise SpectrumError("peak_MeV and resolution must be positive")
+    for name, value in (("peak_MeV", peak_MeV), ("resolution", resolution)):
+        if not value > 0:
+            raise SpectrumError(f"{name} must be positive, got {value!r}")
     sigma = resolution * peak_MeV
     cdf = special.ndtr((np.maximum(edges, 0.0) - peak_MeV) / sigma)
     above_zero = special.ndtr(peak_MeV / sigma)
@@ -516,6 +525,11 @@ def microboone_ncpi0_0p(
 # ---------------------------------------------------------------------------------
 # CSV drop-in format
 # ---------------------------------------------------------------------------------
+#: Most bins a spectrum CSV file may hold (the covariance of Eq. (7) is n_bins x n_bins).
+MAX_SPECTRUM_BINS = 10_000
+#: Longest spectrum CSV file read, bytes (10 000 rows of 17-digit numbers take about 1 MB).
+MAX_SPECTRUM_BYTES = 16 << 20
+
 CSV_FORMAT = """\
 A spectrum CSV file has optional metadata lines, then a header row and one row per bin:
 
@@ -530,32 +544,197 @@ A spectrum CSV file has optional metadata lines, then a header row and one row p
     10,20,3,2.7
     ...
 
-Columns (comma separated, any order, extra columns ignored):
+Columns (comma separated, any order, extra columns ignored, no name twice):
   mgg_low_MeV, mgg_high_MeV  bin edges in MeV; bins contiguous and increasing
   data                       observed events in the bin (>= 0)
-  background                 predicted background events in the bin (>= 0)
-Metadata (lines starting with '#', 'key: value'):
+  background                 predicted background events in the bin (>= 0; > 0 in
+                             every bin of the window that has data > 0)
+Metadata (lines '# key: value' with a one-word key; each key at most once):
   pot          protons on target of the counts (required)
   name         experiment name (default: the file name)
-  window_MeV   fit window 'low, high' in MeV (default: all bins)
+  window_MeV   fit window 'low, high' in MeV (default: all bins); must hold a bin
   statistic    'poisson' (Eq. (8), default) or 'covariance' (Eq. (7))
   systematics  fully correlated fractions of the background, 'key=value, ...'
   source       free text
+Other '#' lines (no colon, or more than one word before it) are comments.
+At most 10 000 bins and 16 MiB.
+
+Inside the window, a bin with data > 0 and no background would make the
+background-only prediction impossible (chi^2 = infinity: every signal excluded),
+so it is refused. A bin with no data and no background is allowed with the
+Poisson statistic, where it still constrains the signal (its chi^2 term is 2 s),
+and refused with 'covariance', whose matrix it makes singular.
 """
 
 _REQUIRED_COLUMNS = ("mgg_low_MeV", "mgg_high_MeV", "data", "background")
+_METADATA_KEYS = ("name", "pot", "window_mev", "statistic", "systematics", "source")
+_METADATA_KEY = re.compile(r"[A-Za-z_]+")
 
 
-def _parse_metadata(lines: list[str]) -> dict[str, str]:
+def _parse_metadata(lines: list[str], path: Path) -> dict[str, str]:
     meta: dict[str, str] = {}
     for line in lines:
-        body = line.lstrip("#").strip()
-        if not body:
-            continue
-        key, sep, value = body.partition(":")
-        if sep:
-            meta[key.strip().lower()] = value.strip()
+        key, sep, value = line.lstrip("#").strip().partition(":")
+        key = key.strip().lower()
+        if not sep or not _METADATA_KEY.fullmatch(key):
+            continue  # a comment
+        if key not in _METADATA_KEYS:
+            raise SpectrumError(
+                f"{path}: unknown metadata field {key!r}; known fields are "
+                f"{[k.replace('_mev', '_MeV') for k in _METADATA_KEYS]} (write other notes "
+                "without a 'word:' prefix)"
+            )
+        if key in meta:
+            raise SpectrumError(f"{path}: metadata field {key!r} is given twice")
+        meta[key] = value.strip()
     return meta
+
+
+def _read_text(path: Path) -> str:
+    try:
+        if not path.is_file():
+            raise SpectrumError(f"{path}: no such spectrum file")
+        if path.stat().st_size > MAX_SPECTRUM_BYTES:
+            raise SpectrumError(
+                f"{path}: larger than {MAX_SPECTRUM_BYTES} bytes, too large for a spectrum file"
+            )
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpectrumError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise SpectrumError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _columns(body: list[str], path: Path) -> dict[str, FloatArray]:
+    """The four required columns of the CSV body (header row first), as arrays."""
+    try:
+        rows = list(csv.reader(body))
+    except csv.Error as exc:
+        raise SpectrumError(f"{path}: malformed CSV ({exc})") from None
+    header = [h.strip() for h in rows[0]]
+    for col in _REQUIRED_COLUMNS:
+        if col not in header:
+            raise SpectrumError(f"{path}: missing column {col!r} (header has {header})")
+        if header.count(col) > 1:
+            raise SpectrumError(f"{path}: column {col!r} appears more than once in the header")
+    if len(rows) - 1 > MAX_SPECTRUM_BINS:
+        raise SpectrumError(f"{path}: more than {MAX_SPECTRUM_BINS} data rows (bins)")
+    index = {col: header.index(col) for col in _REQUIRED_COLUMNS}
+    values: dict[str, list[float]] = {col: [] for col in _REQUIRED_COLUMNS}
+    for row_no, row in enumerate(rows[1:], start=1):
+        if len(row) > len(header):
+            raise SpectrumError(
+                f"{path}: data row {row_no} has more fields than the header ({len(header)})"
+            )
+        for col, i in index.items():
+            raw = row[i].strip() if i < len(row) else ""
+            try:
+                val = float(raw)
+            except ValueError:
+                raise SpectrumError(
+                    f"{path}: column {col!r}, data row {row_no}: {shown(raw)} is not a number"
+                ) from None
+            if not math.isfinite(val):
+                raise SpectrumError(f"{path}: column {col!r}, data row {row_no}: not finite")
+            if val < 0 and col in ("data", "background"):
+                bin_ = f"bin {values['mgg_low_MeV'][-1]:g}-{values['mgg_high_MeV'][-1]:g} MeV"
+                raise SpectrumError(
+                    f"{path}: column {col!r}, data row {row_no} ({bin_}): negative count {val:g}"
+                )
+            values[col].append(val)
+    if not values["data"]:
+        raise SpectrumError(f"{path}: no data rows")
+    return {col: np.array(v) for col, v in values.items()}
+
+
+def _check_edges(low: FloatArray, high: FloatArray, path: Path) -> None:
+    if np.any(high <= low):
+        row = int(np.flatnonzero(high <= low)[0]) + 1
+        raise SpectrumError(f"{path}: column 'mgg_high_MeV', data row {row}: not above mgg_low_MeV")
+    gaps = np.abs(low[1:] - high[:-1]) > 1e-9 * np.max(np.abs(high))
+    if np.any(gaps):
+        row = int(np.flatnonzero(gaps)[0]) + 2
+        raise SpectrumError(
+            f"{path}: column 'mgg_low_MeV', data row {row}: bins must be contiguous "
+            "(each mgg_low_MeV equal to the previous mgg_high_MeV)"
+        )
+
+
+def _check_counts(spectrum: PublishedSpectrum, path: Path) -> None:
+    """Refuse bins the statistics cannot use (see :data:`CSV_FORMAT`)."""
+    e, d, b = spectrum.edges_MeV, spectrum.data, spectrum.background
+
+    def where(i: int) -> str:
+        return f"{path}: bin {e[i]:g}-{e[i + 1]:g} MeV (data row {i + 1})"
+
+    try:
+        sl = spectrum.window_slice()
+    except SpectrumError:
+        raise SpectrumError(
+            f"{path}: metadata field 'window_MeV': no bin lies inside {spectrum.window_MeV}"
+        ) from None
+    inside = np.arange(spectrum.n_bins)[sl]
+    no_background = inside[(b[sl] <= 0) & (d[sl] > 0)]
+    if no_background.size:
+        i = int(no_background[0])
+        raise SpectrumError(
+            f"{where(i)}: {d[i]:g} events observed but a background of {b[i]:g}; the "
+            "background-only prediction would be impossible and every signal excluded"
+        )
+    empty = inside[(b[sl] <= 0) & (d[sl] <= 0)]
+    if empty.size and spectrum.paper_statistic == "covariance":
+        raise SpectrumError(
+            f"{where(int(empty[0]))}: no data and no background make the covariance of "
+            "Eq. (7) singular; use '# statistic: poisson' or a window without the bin"
+        )
+
+
+def _pot(meta: dict[str, str], path: Path) -> float:
+    if "pot" not in meta:
+        raise SpectrumError(f"{path}: metadata field 'pot' is required ('# pot: 5.89e20')")
+    try:
+        value = float(meta["pot"])
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise SpectrumError(
+            f"{path}: metadata field 'pot' must be a positive number, got {shown(meta['pot'])}"
+        )
+    return value
+
+
+def _window(
+    meta: dict[str, str], low: FloatArray, high: FloatArray, path: Path
+) -> tuple[float, float]:
+    if "window_mev" not in meta:
+        return (float(low[0]), float(high[-1]))
+    try:
+        lo, hi = (float(x) for x in meta["window_mev"].split(","))
+    except ValueError:
+        lo = hi = math.nan
+    if not lo < hi:
+        raise SpectrumError(
+            f"{path}: metadata field 'window_MeV' must be 'low, high' with low < high, "
+            f"got {shown(meta['window_mev'])}"
+        )
+    return (lo, hi)
+
+
+def _systematics(text: str, path: Path) -> dict[str, float]:
+    syst: dict[str, float] = {}
+    for item in text.split(",") if text else []:
+        key, _, val = (part.strip() for part in item.partition("="))
+        try:
+            fraction = float(val)
+        except ValueError:
+            fraction = math.nan
+        if not key or not (math.isfinite(fraction) and fraction >= 0) or key in syst:
+            raise SpectrumError(
+                f"{path}: metadata field 'systematics' must be 'key=fraction, ...' with "
+                f"distinct keys and fractions >= 0, got {shown(item.strip())}"
+            )
+        syst[key] = fraction
+    return syst
 
 
 def read_spectrum_csv(path: str | Path) -> PublishedSpectrum:
@@ -564,113 +743,41 @@ def read_spectrum_csv(path: str | Path) -> PublishedSpectrum:
     Raises
     ------
     SpectrumError
-        Naming the missing column, the bad value (row and column) or the bad
-        metadata field.
+        Naming the file and the missing column, the bad value (row and column),
+        the bad bin (its m_gg edges) or the bad metadata field.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpectrumError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise SpectrumError(f"{path}: cannot read ({exc.strerror})") from None
-    lines = text.splitlines()
+    lines = _read_text(path).splitlines()
     comment = [ln for ln in lines if ln.lstrip().startswith("#")]
     body = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-    meta = _parse_metadata(comment)
+    meta = _parse_metadata(comment, path)
     if not body:
         expected = ", ".join(_REQUIRED_COLUMNS)
         raise SpectrumError(f"{path}: no header row; expected columns {expected}")
-    reader = csv.DictReader(body)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    for col in _REQUIRED_COLUMNS:
-        if col not in header:
-            raise SpectrumError(f"{path}: missing column {col!r} (header has {header})")
-    values: dict[str, list[float]] = {col: [] for col in _REQUIRED_COLUMNS}
-    for row_no, row in enumerate(reader, start=1):
-        if None in row:  # csv.DictReader files surplus fields under the key None
-            raise SpectrumError(
-                f"{path}: data row {row_no} has more fields than the header ({len(header)})"
-            )
-        for col in _REQUIRED_COLUMNS:
-            raw = (row.get(col) or "").strip()
-            try:
-                val = float(raw)
-            except ValueError:
-                raise SpectrumError(
-                    f"{path}: column {col!r}, data row {row_no}: {raw!r} is not a number"
-                ) from None
-            if not math.isfinite(val):
-                raise SpectrumError(f"{path}: column {col!r}, data row {row_no}: not finite")
-            values[col].append(val)
-    low = np.array(values["mgg_low_MeV"])
-    high = np.array(values["mgg_high_MeV"])
-    if low.size == 0:
-        raise SpectrumError(f"{path}: no data rows")
-    if np.any(high <= low):
-        row = int(np.flatnonzero(high <= low)[0]) + 1
-        raise SpectrumError(f"{path}: column 'mgg_high_MeV', data row {row}: not above mgg_low_MeV")
-    if np.any(np.abs(low[1:] - high[:-1]) > 1e-9 * np.max(np.abs(high))):
-        row = int(np.flatnonzero(np.abs(low[1:] - high[:-1]) > 0)[0]) + 2
+    columns = _columns(body, path)
+    low, high = columns["mgg_low_MeV"], columns["mgg_high_MeV"]
+    _check_edges(low, high, path)
+    statistic = meta.get("statistic", "poisson")
+    if statistic not in ("poisson", "covariance"):
         raise SpectrumError(
-            f"{path}: column 'mgg_low_MeV', data row {row}: bins must be contiguous "
-            "(each mgg_low_MeV equal to the previous mgg_high_MeV)"
+            f"{path}: metadata field 'statistic' must be 'poisson' or 'covariance', "
+            f"got {shown(statistic)}"
         )
-    for col in ("data", "background"):
-        arr = np.array(values[col])
-        if np.any(arr < 0):
-            row = int(np.flatnonzero(arr < 0)[0]) + 1
-            raise SpectrumError(f"{path}: column {col!r}, data row {row}: negative count")
-    if "pot" not in meta:
-        raise SpectrumError(f"{path}: metadata field 'pot' is required ('# pot: 5.89e20')")
-    try:
-        pot = float(meta["pot"])
-    except ValueError:
-        raise SpectrumError(
-            f"{path}: metadata field 'pot': {meta['pot']!r} is not a number"
-        ) from None
-    window: tuple[float, float] = (float(low[0]), float(high[-1]))
-    if "window_mev" in meta:
-        try:
-            lo, hi = (float(x) for x in meta["window_mev"].split(","))
-        except ValueError:
-            raise SpectrumError(
-                f"{path}: metadata field 'window_MeV' must be 'low, high', "
-                f"got {meta['window_mev']!r}"
-            ) from None
-        window = (lo, hi)
-    syst: dict[str, float] = {}
-    if meta.get("systematics"):
-        for item in meta["systematics"].split(","):
-            key, sep, val = item.partition("=")
-            if not key.strip():
-                raise SpectrumError(
-                    f"{path}: metadata field 'systematics' must be 'key=fraction, ...', "
-                    f"got {item.strip()!r}"
-                )
-            try:
-                syst[key.strip()] = float(val)
-            except ValueError:
-                raise SpectrumError(
-                    f"{path}: metadata field 'systematics' must be 'key=fraction, ...', "
-                    f"got {item.strip()!r}"
-                ) from None
-            if not sep:  # pragma: no cover - float('') fails first
-                raise SpectrumError(f"{path}: metadata field 'systematics': {item!r}")
-    return PublishedSpectrum(
+    spectrum = PublishedSpectrum(
         name=meta.get("name", path.stem),
         edges_MeV=np.append(low, high[-1]),
-        data=np.array(values["data"]),
-        background=np.array(values["background"]),
-        pot=pot,
-        systematics=syst,
-        window_MeV=window,
-        paper_statistic=meta.get("statistic", "poisson"),
+        data=columns["data"],
+        background=columns["background"],
+        pot=_pot(meta, path),
+        systematics=_systematics(meta.get("systematics", ""), path),
+        window_MeV=_window(meta, low, high, path),
+        paper_statistic=statistic,
         asimov=False,
         label="",
         source=meta.get("source", str(path.name)),
     )
+    _check_counts(spectrum, path)
+    return spectrum
 
 
 def write_spectrum_csv(spectrum: PublishedSpectrum, path: str | Path) -> None:
