@@ -180,10 +180,19 @@ def _scalar_curves(sample: Any, mass_MeV: float | None, seed: int) -> tuple[Any,
     return mass_MeV * MeV, curves
 
 
-def _load_run_config(config_path: str | None) -> Any:
-    from muphilic.config import RunConfig, load_config
+def _load_run_config(config_path: str | None, allow_long_runs: bool = False) -> Any:
+    from muphilic.config import LimitsConfig, RunConfig, load_config
 
-    return load_config(config_path) if config_path else RunConfig()
+    if config_path:
+        return load_config(config_path, allow_long_runs=allow_long_runs)
+    return RunConfig(limits=LimitsConfig(allow_long_runs=allow_long_runs))
+
+
+_allow_long_runs_option = click.option(
+    "--allow-long-runs",
+    is_flag=True,
+    help="Run even if the estimated cost exceeds the limits (1 h of computing, 10 GB of beam).",
+)
 
 
 @app.command()
@@ -196,6 +205,7 @@ def _load_run_config(config_path: str | None) -> Any:
     "--mass", type=float, default=None, help="With --plot: add the scalar spectra at this m_S, MeV."
 )
 @click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
+@_allow_long_runs_option
 @_json_option
 def beam(
     pot: int | None,
@@ -205,19 +215,21 @@ def beam(
     plot_path: str | None,
     mass: float | None,
     config_path: str | None,
+    allow_long_runs: bool,
     as_json: bool,
 ) -> None:
     """Simulate the Booster Neutrino Beam: mesons, muons, nu_mu flux at the detectors."""
     from dataclasses import replace
 
     from muphilic.beamline import beam_summary, load_beam, plot_beam, read_sample, write_sample
+    from muphilic.config import check_cost
 
     _plot_path("--plot", plot_path)
     if mass is not None:
         if not plot_path:
             raise OptionError("--mass", "draws scalar spectra on the --plot figure; give --plot")
         _check_mass_option(mass)
-    run = _load_run_config(config_path)
+    run = _load_run_config(config_path, allow_long_runs)
     if pot is not None and pot <= 0:
         raise OptionError("--pot", f"must be a positive integer, got {pot}")
     if seed is not None and seed < 0:
@@ -232,6 +244,8 @@ def beam(
         sample = read_sample(sample_path)
     else:
         beam_config = replace(run.beam, pot=pot if pot is not None else run.beam.pot, sample="")
+        allowed = allow_long_runs or run.limits.allow_long_runs
+        check_cost(replace(run, beam=beam_config), beam_only=True, allow_long_runs=allowed)
         sample = load_beam(
             beam_config, seed=seed if seed is not None else run.seed, progress=not as_json
         )
@@ -396,6 +410,7 @@ def _check_scheduler(address: str) -> None:
     help="Local dask workers for the mass points.",
 )
 @click.option("--scheduler", default=None, help="Address of a dask.distributed scheduler.")
+@_allow_long_runs_option
 @_json_option
 def reach_command(
     out_dir: str,
@@ -406,14 +421,16 @@ def reach_command(
     config_path: str | None,
     workers: int,
     scheduler: str | None,
+    allow_long_runs: bool,
     as_json: bool,
 ) -> None:
     """Exclusion limits, projections and the g-2 band (the paper's Fig 6) with files."""
     from dataclasses import replace
 
+    from muphilic.config import check_inputs
     from muphilic.pipeline import prepare_output_folder, reach, write_outputs
 
-    run = _load_run_config(config_path)
+    run = _load_run_config(config_path, allow_long_runs)
     if experiments:
         names = tuple(e.strip().lower() for e in experiments.split(",") if e.strip())
         run = replace(run, experiments=names)
@@ -427,6 +444,7 @@ def reach_command(
     if workers < 1:
         raise OptionError("--workers", f"must be at least 1, got {workers}")
     run = run.validate()
+    check_inputs(run)
     prepare_output_folder(out_dir, run.experiments)
     if scheduler is not None:
         _check_scheduler(scheduler)

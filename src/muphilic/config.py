@@ -25,7 +25,7 @@ A run is described by a TOML file whose tables mirror the physics chain::
     method = "paper"          # or "likelihood"
     cl_sigma = 5.0            # existing data
     projection_cl_sigma = 2.0 # projections (SBND)
-    projections = ["sbnd", "icarus"]
+    projections = []          # more projections (detector files: curve = "projection")
     [statistics.miniboone_systematics]  # fully correlated, of the prediction (Eq. (7))
     flux = 0.124
     cross_section = 0.084
@@ -266,7 +266,7 @@ class StatisticsConfig:
     method: str = "paper"
     cl_sigma: float = 5.0
     projection_cl_sigma: float = 2.0
-    projections: tuple[str, ...] = ("sbnd", "icarus")
+    projections: tuple[str, ...] = ()
     miniboone_systematics: dict[str, float] = field(
         default_factory=lambda: dict(MINIBOONE_SYSTEMATICS)
     )

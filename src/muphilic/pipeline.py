@@ -305,6 +305,7 @@ def _detector_record(detector: Detector, spectrum: PublishedSpectrum) -> dict[st
     cuts = detector.cuts
     record: dict[str, Any] = {
         "name": detector.name,
+        "curve": detector.curve,
         "shape": detector.shape,
         "centre_m": [c / m for c in detector.centre],
         "distance_m": float(np.linalg.norm(detector.centre_array)) / m,
@@ -397,7 +398,7 @@ def _scan_experiments(
             aim=aiming_spheres(beam.parents, muons, detector),
         )
         statistic = config.statistics.method
-        kind = curve_kind(key, spectrum, config)
+        kind = curve_kind(key, detector, spectrum, config)
         cl = (
             config.statistics.projection_cl_sigma
             if kind == "projection"
@@ -419,17 +420,21 @@ def _scan_experiments(
     return scans, fluxes, projections, records
 
 
-def curve_kind(key: str, spectrum: PublishedSpectrum, config: RunConfig) -> str:
+def curve_kind(
+    key: str, detector: Detector, spectrum: PublishedSpectrum, config: RunConfig
+) -> str:
     """What an experiment's curve is: ``"exclusion"``, ``"expected"`` or ``"projection"``.
 
     A spectrum with measured data (MiniBooNE's, or a user's CSV) gives an
     exclusion. Without data (a modelled background as Asimov data) the curve is
-    a projection if the experiment is listed in ``[statistics] projections``
-    (a future exposure), otherwise the expected sensitivity of the present data set.
+    a projection if the detector file says so (``curve = "projection"``, a
+    future exposure) or the experiment is listed in ``[statistics] projections``,
+    otherwise the expected sensitivity of the present data set: without data a
+    curve is never an exclusion, whatever the detector file says.
     """
     if not spectrum.asimov:
         return "exclusion"
-    if key in config.statistics.projections:
+    if detector.curve == "projection" or key in config.statistics.projections:
         return "projection"
     return "expected"
 

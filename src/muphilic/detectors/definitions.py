@@ -11,6 +11,7 @@ TOML schema (units are in the key names; every unknown key is an error)
 
     name = "MiniBooNE"            # required
     description = "..."           # optional
+    curve = "expected"            # optional: exclusion (published data), expected, projection
     pot = 6.46e20                 # protons on target of the analysis, required
     efficiency = 0.40             # flat two-photon efficiency, 0 < e <= 1, required
     resolution = 0.15             # Gaussian m_gg resolution / m_S, 0 < r <= 1, required
@@ -94,6 +95,9 @@ TrackMassMode = Literal["reconstructed", "true"]
 #: year); ``efficiency`` a fraction; ``resolution`` the Gaussian m_gg resolution as
 #: a fraction of m_S (sigma = resolution x m_S), at most 1 - a peak wider than the
 #: mass itself tells nothing about the mass.
+#: What a detector's curve can be (the kinds of :mod:`muphilic.recast.output`).
+CURVES = ("exclusion", "expected", "projection")
+
 FIELD_RANGES: dict[str, tuple[float, float]] = {
     "pot": (0.0, 1e25),
     "efficiency": (0.0, 1.0),
@@ -260,6 +264,13 @@ class Detector:
         Density of the fiducial medium, hepunits (g/cm3 = ``g / cm3``).
     description : str
         Free text.
+    curve : {"exclusion", "expected", "projection"}
+        What the detector's curve is when it is compared with its default data
+        set: ``"exclusion"`` for published data (MiniBooNE), ``"expected"`` for a
+        modelled background with the present exposure (MicroBooNE),
+        ``"projection"`` for a future exposure (SBND). A user spectrum with
+        measured data makes any detector's curve an exclusion; without data a
+        curve is never called an exclusion (see :func:`muphilic.pipeline.curve_kind`).
     sources : tuple of (key, citation) pairs
         Provenance of each number, keyed by its TOML key (``"pot"``,
         ``"geometry.centre_m"``...).
@@ -277,11 +288,14 @@ class Detector:
     fiducial_mass: float | None = None
     density: float | None = None
     description: str = ""
+    curve: str = "expected"
     sources: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise _fail("name", f"must be a non-empty string, got {shown(self.name)}")
+        if self.curve not in CURVES:
+            raise _fail("curve", f"must be one of {list(CURVES)}, got {shown(self.curve)}")
         if self.shape not in ("sphere", "box"):
             raise _fail("geometry.shape", f"must be 'sphere' or 'box', got {shown(self.shape)}")
         centre = _as_tuple("geometry.centre_m", self.centre, 3)
@@ -383,6 +397,7 @@ class Detector:
 _TOP_KEYS = {
     "name",
     "description",
+    "curve",
     "pot",
     "efficiency",
     "resolution",
@@ -561,6 +576,7 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
         if density is None
         else _finite_positive("density_g_cm3", density) * _DENSITY_UNIT,
         description=description,
+        curve=data.get("curve", "expected"),
         sources=tuple(sources),
     )
 
@@ -648,6 +664,7 @@ def detector_to_toml(detector: Detector) -> str:
     data: dict[str, Any] = {"name": detector.name}
     if detector.description:
         data["description"] = detector.description
+    data["curve"] = detector.curve
     data.update(pot=detector.pot, efficiency=detector.efficiency, resolution=detector.resolution)
     if detector.fiducial_mass is not None:
         data["fiducial_mass_t"] = detector.fiducial_mass / tonne
