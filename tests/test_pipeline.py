@@ -179,3 +179,33 @@ def test_top_level_api_mirrors_the_cli():
     assert muphilic.RunConfig().validate() == RunConfig()
     with pytest.raises(AttributeError, match="nonesuch"):
         _ = muphilic.nonesuch
+
+
+def test_discovery_mode(small_reach, tiny_beam, tmp_path):
+    from muphilic.config import StatisticsConfig
+    from muphilic.pipeline import result_keys
+
+    config = replace(SMALL, statistics=StatisticsConfig(mode="discovery"))
+    keys = result_keys(config)
+    assert keys == [
+        "miniboone",
+        "microboone_discovery_3sigma",
+        "microboone_discovery_5sigma",
+        "sbnd_discovery_3sigma",
+        "sbnd_discovery_5sigma",
+    ]
+    result = reach(config, beam=tiny_beam, progress=False)
+    assert list(result.scans) == keys
+    # observed data keep their exclusion, bit for bit
+    np.testing.assert_array_equal(
+        result.scans["miniboone"].significance, small_reach.scans["miniboone"].significance
+    )
+    three, five = result.scans["sbnd_discovery_3sigma"], result.scans["sbnd_discovery_5sigma"]
+    assert three.kind == five.kind == "projection"
+    assert three.statistic == "asimov_discovery"
+    assert (three.cl_sigma, five.cl_sigma) == (3.0, 5.0)
+    # the 5 sigma discovery region lies inside the 3 sigma one, and is not empty here
+    assert five.excluded.any() and np.all(three.excluded[five.excluded])
+    files = {f.name for f in write_outputs(result, tmp_path)}
+    assert {"contour_sbnd_discovery_3sigma.csv", "contour_sbnd_discovery_5sigma.csv"} <= files
+    assert "union_with_expected" not in result.g2_band_excluded_MeV

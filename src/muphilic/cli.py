@@ -401,6 +401,12 @@ def _check_scheduler(address: str) -> None:
 @click.option(
     "--statistic", type=click.Choice(["paper", "likelihood"]), default=None, help="Test statistic."
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["exclusion", "discovery"]),
+    default=None,
+    help="discovery: 3 and 5 sigma discovery reach of expected curves and projections.",
+)
 @click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
 @click.option(
     "--workers",
@@ -418,6 +424,7 @@ def reach_command(
     cl: float | None,
     g2_label: str | None,
     statistic: str | None,
+    mode: str | None,
     config_path: str | None,
     workers: int,
     scheduler: str | None,
@@ -428,7 +435,7 @@ def reach_command(
     from dataclasses import replace
 
     from muphilic.config import check_inputs
-    from muphilic.pipeline import prepare_output_folder, reach, write_outputs
+    from muphilic.pipeline import prepare_output_folder, reach, result_keys, write_outputs
 
     run = _load_run_config(config_path, allow_long_runs)
     if experiments:
@@ -441,11 +448,13 @@ def reach_command(
         run = replace(run, g2_scenario=g2_label)
     if statistic:
         run = replace(run, statistics=replace(run.statistics, method=statistic))
+    if mode:
+        run = replace(run, statistics=replace(run.statistics, mode=mode))
     if workers < 1:
         raise OptionError("--workers", f"must be at least 1, got {workers}")
     run = run.validate()
     check_inputs(run)
-    prepare_output_folder(out_dir, run.experiments)
+    prepare_output_folder(out_dir, result_keys(run))
     if scheduler is not None:
         _check_scheduler(scheduler)
     result = reach(run, progress=not as_json, n_workers=workers, scheduler=scheduler)

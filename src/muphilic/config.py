@@ -23,6 +23,7 @@ A run is described by a TOML file whose tables mirror the physics chain::
 
     [statistics]
     method = "paper"          # or "likelihood"
+    mode = "exclusion"        # or "discovery": 3 and 5 sigma discovery of expected/projections
     cl_sigma = 5.0            # existing data
     projection_cl_sigma = 2.0 # projections (SBND)
     projections = []          # more projections (detector files: curve = "projection")
@@ -254,6 +255,11 @@ class ScanConfig:
         _number("scan.n_couplings", self.n_couplings, low=2, high=10_000, integer=True)
 
 
+#: What a run's curves test: exclusion (every curve) or discovery (3 and 5 sigma for
+#: the expected sensitivities and projections; exclusions by observed data stay).
+STATISTICS_MODES = ("exclusion", "discovery")
+
+
 @dataclass(frozen=True)
 class StatisticsConfig:
     """Test statistic and confidence levels (in Gaussian sigmas).
@@ -264,6 +270,7 @@ class StatisticsConfig:
     """
 
     method: str = "paper"
+    mode: str = "exclusion"
     cl_sigma: float = 5.0
     projection_cl_sigma: float = 2.0
     projections: tuple[str, ...] = ()
@@ -282,6 +289,11 @@ class StatisticsConfig:
             self.method in ("paper", "likelihood"),
             "statistics.method",
             f"must be 'paper' or 'likelihood', got {shown(self.method)}",
+        )
+        _require(
+            self.mode in STATISTICS_MODES,
+            "statistics.mode",
+            f"must be one of {list(STATISTICS_MODES)}, got {shown(self.mode)}",
         )
         _number("statistics.cl_sigma", self.cl_sigma, low=0.0, low_open=True, high=8.0)
         _number(

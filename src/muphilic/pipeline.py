@@ -56,6 +56,7 @@ __all__ = [
     "prepare_output_folder",
     "published_spectrum",
     "reach",
+    "result_keys",
     "write_outputs",
 ]
 
@@ -106,7 +107,7 @@ def published_spectrum(
                 f"detector {detector.name} has {detector.pot:.4g}; set detectors.{key}.pot"
             )
         return spectrum
-    if key == "miniboone":
+    if key == "miniboone":  # see has_measured_data
         if systematics is None:
             return miniboone_ncpi0(pot=detector.pot, window_MeV=window)
         return miniboone_ncpi0(pot=detector.pot, systematics=systematics, window_MeV=window)
@@ -274,7 +275,11 @@ def reach(
     for key, result in scans.items():
         excluded[key] = _as_list(band_excluded_range(result, band))
     observed = [s for s in scans.values() if s.kind == "exclusion"]
-    with_expected = [s for s in scans.values() if s.kind in ("exclusion", "expected")]
+    with_expected = [
+        s
+        for s in scans.values()
+        if s.kind in ("exclusion", "expected") and s.statistic != "asimov_discovery"
+    ]
     if observed:
         excluded["union"] = _as_list(band_excluded_range(observed, band))
     if len(with_expected) > len(observed):
@@ -399,6 +404,9 @@ def _scan_experiments(
         )
         statistic = config.statistics.method
         kind = curve_kind(key, detector, spectrum, config)
+        discovery = config.statistics.mode == "discovery" and kind != "exclusion"
+        if discovery:
+            statistic = "discovery"
         cl = (
             config.statistics.projection_cl_sigma
             if kind == "projection"
@@ -415,14 +423,51 @@ def _scan_experiments(
             scheduler=scheduler,
             progress=progress,
         )
-        scans[key] = replace(result, kind=kind)
+        result = replace(result, kind=kind)
+        if not discovery:
+            scans[key] = result
+            continue
+        for n_sigma in DISCOVERY_SIGMAS:
+            scans[discovery_key(key, n_sigma)] = replace(
+                result,
+                experiment=f"{result.experiment} discovery",
+                cl_sigma=n_sigma,
+                excluded=result.significance >= n_sigma,
+            )
+            records[discovery_key(key, n_sigma)] = records[key]
     projections = tuple(k for k, s in scans.items() if s.kind == "projection")
     return scans, fluxes, projections, records
 
 
-def curve_kind(
-    key: str, detector: Detector, spectrum: PublishedSpectrum, config: RunConfig
-) -> str:
+#: The discovery contours of ``[statistics] mode = "discovery"``, Gaussian sigma.
+DISCOVERY_SIGMAS = (3.0, 5.0)
+
+
+def discovery_key(key: str, n_sigma: float) -> str:
+    """The result key of the ``n_sigma`` discovery contour of experiment ``key``."""
+    return f"{Path(key).stem}_discovery_{n_sigma:g}sigma"
+
+
+def has_measured_data(key: str, config: RunConfig) -> bool:
+    """Whether experiment ``key`` is compared with measured data (an exclusion).
+
+    MiniBooNE's published spectrum, or any spectrum file the run names.
+    """
+    return key in config.spectra or key == "miniboone"
+
+
+def result_keys(config: RunConfig) -> list[str]:
+    """The keys of the results (and contour files) a run of ``config`` produces."""
+    keys: list[str] = []
+    for key in config.experiments:
+        if config.statistics.mode == "discovery" and not has_measured_data(key, config):
+            keys.extend(discovery_key(key, n) for n in DISCOVERY_SIGMAS)
+        else:
+            keys.append(key)
+    return keys
+
+
+def curve_kind(key: str, detector: Detector, spectrum: PublishedSpectrum, config: RunConfig) -> str:
     """What an experiment's curve is: ``"exclusion"``, ``"expected"`` or ``"projection"``.
 
     A spectrum with measured data (MiniBooNE's, or a user's CSV) gives an

@@ -40,7 +40,10 @@ _KIND_LEGEND = {"exclusion": "excluded", "expected": "expected", "projection": "
 
 
 def _legend_text(scan: ScanResult) -> str:
-    text = f"{scan.experiment} {_KIND_LEGEND[scan.kind]} ({scan.cl_sigma:g}$\\sigma$)"
+    what = _KIND_LEGEND[scan.kind]
+    if scan.statistic == "asimov_discovery":
+        what = "(expected)" if scan.kind == "expected" else "(projection)"
+    text = f"{scan.experiment} {what} ({scan.cl_sigma:g}$\\sigma$)"
     return f"{text}\n[{scan.label}]" if scan.label else text
 
 
@@ -121,11 +124,13 @@ def plot_reach(
     order = sorted(range(len(scans)), key=lambda i: CURVE_KINDS.index(scans[i].kind))
     for i in order:
         scan = scans[i]
-        colour = _colour(scan.experiment, i)
+        colour = _colour(scan.experiment.removesuffix(" discovery"), i)
         label = _legend_text(scan)
-        if scan.kind == "projection":
+        discovery = scan.statistic == "asimov_discovery"
+        if scan.kind == "projection" or discovery:
+            style = (":" if scan.cl_sigma < 5 else "-.") if discovery else "--"
             for seg in exclusion_contour(scan).segments:
-                ax.plot(seg[:, 0], seg[:, 1], ls="--", color=colour, lw=1.5, label=label)
+                ax.plot(seg[:, 0], seg[:, 1], ls=style, color=colour, lw=1.5, label=label)
                 label = None
         else:
             expected = scan.kind == "expected"
