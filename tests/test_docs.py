@@ -38,16 +38,19 @@ and ``COLUMNS=80`` (the width of the tables the docs show).
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import tokenize
 import tomllib
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,25 +249,28 @@ def reason_not_run(command: str) -> str | None:
     return None
 
 
-def shell_env() -> dict[str, str]:
-    """The test's environment, with this interpreter's scripts first on the PATH."""
-    env = dict(os.environ, MPLBACKEND="Agg", COLUMNS="80")
+def shell_env(cache: Path) -> dict[str, str]:
+    """The test's environment with its own cache, this interpreter's scripts first on the PATH."""
+    env = dict(os.environ, MUPHILIC_CACHE_DIR=str(cache), MPLBACKEND="Agg", COLUMNS="80")
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 
 
-def run_command(command: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run one line in bash; return the finished process."""
-    return subprocess.run(
-        command,
-        shell=True,
-        executable=shutil.which("bash"),
-        cwd=cwd,
-        env=shell_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+@contextlib.contextmanager
+def inside(cwd: Path, cache: Path, lock: threading.Lock) -> Iterator[None]:
+    """Hold ``lock`` with ``cwd`` as the working folder and ``cache`` as the cache."""
+    with lock:
+        old_cwd, old_cache = os.getcwd(), os.environ.get("MUPHILIC_CACHE_DIR")
+        os.chdir(cwd)
+        os.environ["MUPHILIC_CACHE_DIR"] = str(cache)
+        try:
+            yield
+        finally:
+            os.chdir(old_cwd)
+            if old_cache is None:
+                del os.environ["MUPHILIC_CACHE_DIR"]
+            else:
+                os.environ["MUPHILIC_CACHE_DIR"] = old_cache
 
 
 def fail(block: Block, offset: int, what: str, detail: str) -> None:
@@ -273,10 +279,14 @@ def fail(block: Block, offset: int, what: str, detail: str) -> None:
 
 
 class DocRun:
-    """Runs the blocks of one Markdown file and counts what ran and what did not."""
+    """Runs the blocks of one Markdown file and counts what ran and what did not.
 
-    def __init__(self, path: Path, cwd: Path) -> None:
-        self.path, self.cwd = path, cwd
+    Commands run in ``cwd`` with ``cache`` as the cache folder; Python blocks run in this
+    process, in ``cwd``, holding ``lock`` (several files may run at once, in threads).
+    """
+
+    def __init__(self, path: Path, cwd: Path, cache: Path, lock: threading.Lock) -> None:
+        self.path, self.cwd, self.cache, self.lock = path, cwd, cache, lock
         self.namespace: dict[str, Any] = {"__name__": "__docs__"}
         self.ran = 0
         self.not_run: list[str] = []
@@ -294,7 +304,10 @@ class DocRun:
             return
         text = block.text
         for argument in block.directive("replace"):
-            old, new = (m.group(1) for m in QUOTED.finditer(argument))
+            quoted = [m.group(1) for m in QUOTED.finditer(argument)]
+            if len(quoted) != 2:
+                fail(block, -1, "bad directive", f'write replace "OLD" "NEW", not {argument!r}')
+            old, new = quoted
             if old not in text:
                 fail(block, 0, "stale directive", f"replace: {old!r} does not occur in the block")
             text = text.replace(old, new)
@@ -308,9 +321,10 @@ class DocRun:
             "toml": self.toml,
             "text": self.text,
         }.get(block.lang)
-        if runner is not None:
-            runner(block, text)
-            self.ran += block.lang in ("python", "bash", "sh", "console")
+        if runner is None:
+            fail(block, -1, f"a block in {block.lang or 'no language'}", "mark it text or test it")
+        runner(block, text)
+        self.ran += block.lang in ("python", "bash", "sh", "console")
 
     def check_file(self, block: Block, name: str) -> None:
         shipped = (EXAMPLES / name).read_text(encoding="utf-8").splitlines()
@@ -321,6 +335,10 @@ class DocRun:
             fail(block, 0, f"differs from docs/examples/{name}", "update one from the other")
 
     def python(self, block: Block, text: str) -> None:
+        with inside(self.cwd, self.cache, self.lock):
+            self.python_statements(block, text)
+
+    def python_statements(self, block: Block, text: str) -> None:
         source = "\n" * (block.line - 1) + text
         filename = relative(block.path)
         try:
@@ -382,7 +400,16 @@ class DocRun:
     ) -> subprocess.CompletedProcess | None:
         reason = reason_not_run(command)
         if reason is None:
-            return run_command(command, self.cwd)
+            return subprocess.run(
+                command,
+                shell=True,
+                executable=shutil.which("bash"),
+                cwd=self.cwd,
+                env=shell_env(self.cache),
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
         self.not_run.append(f"{block.where(offset)}: {reason}")
         if not reason.startswith("pip install"):
             parts = re.sub(r"\s+#.*$", "", command).split("&&")
@@ -408,6 +435,8 @@ class DocRun:
             while expected and not expected[-1].strip():
                 expected.pop()
             why = output_mismatch(expected, output.rstrip("\n").splitlines())
+            if done.returncode != 0 and all(line.strip() == "..." for line in expected):
+                why = "it fails, and the docs do not show the error"
             if why:
                 fail(
                     block,
@@ -476,15 +505,43 @@ def lookup(table: Mapping[str, Any], key: tuple[str, ...]) -> Any:
 # ---------------------------------------------------------------------------------
 # The tests
 # ---------------------------------------------------------------------------------
+DOC_FILES = [p for p in MARKDOWN if parse_blocks(p)]
+
+
+def run_doc(path: Path, folder: Path, warm_cache: Path, lock: threading.Lock) -> list[str]:
+    """Run one file's blocks in ``folder``; return its report lines."""
+    work, cache = folder / "work", folder / "cache"
+    shutil.copytree(EXAMPLES, work)
+    shutil.copytree(warm_cache, cache)
+    doc = DocRun(path, work, cache, lock)
+    doc.run_blocks()
+    doc.check_written_examples()
+    report = [f"docs: {relative(path)}: {doc.ran} blocks run, {len(doc.not_run)} not run"]
+    return report + [f"  not run: {line}" for line in doc.not_run]
+
+
 @pytest.fixture(scope="module")
-def warm_cache(tmp_path_factory, request):
-    """A cache folder holding the beam sample of docs/examples/small.toml; prints the report."""
-    folder = tmp_path_factory.mktemp("docs-cache")
+def doc_runs(tmp_path_factory, request) -> Iterator[dict[Path, Future]]:
+    """Start the run of every selected file, as many at once as there are processors.
+
+    Prints the report at the end.
+
+    The cache of each starts with the beam sample of docs/examples/small.toml.
+    """
+    warm_cache = tmp_path_factory.mktemp("docs-cache")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MUPHILIC_CACHE_DIR", str(folder))
+        patch.setenv("MUPHILIC_CACHE_DIR", str(warm_cache))
         run = load_config(EXAMPLES / "small.toml")
         load_beam(run.beam, seed=run.seed)
-    yield folder
+    selected = [
+        item.callspec.params["path"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_doc_runs"
+    ]
+    folders = {path: tmp_path_factory.mktemp(path.stem) for path in selected}
+    lock = threading.Lock()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        yield {p: pool.submit(run_doc, p, folders[p], warm_cache, lock) for p in selected}
     plugins = request.config.pluginmanager
     reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
     if reporter is not None and capture is not None and REPORT:
@@ -495,23 +552,10 @@ def warm_cache(tmp_path_factory, request):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "path",
-    [p for p in MARKDOWN if parse_blocks(p)],
-    ids=relative,
-)
-def test_doc_runs(path, tmp_path, monkeypatch, warm_cache):
+@pytest.mark.parametrize("path", DOC_FILES, ids=relative)
+def test_doc_runs(path, doc_runs):
     """Every block of one Markdown file runs and shows what the program prints."""
-    work, cache = tmp_path / "work", tmp_path / "cache"
-    shutil.copytree(EXAMPLES, work)
-    shutil.copytree(warm_cache, cache)
-    monkeypatch.setenv("MUPHILIC_CACHE_DIR", str(cache))
-    monkeypatch.chdir(work)
-    doc = DocRun(path, work)
-    doc.run_blocks()
-    doc.check_written_examples()
-    REPORT.append(f"docs: {relative(path)}: {doc.ran} blocks run, {len(doc.not_run)} not run")
-    REPORT.extend(f"  not run: {line}" for line in doc.not_run)
+    REPORT.extend(doc_runs[path].result())
 
 
 def quick_start() -> Block:
@@ -550,7 +594,7 @@ def documented_keys(paths: list[Path]) -> set[tuple[str, ...]]:
                 continue
             data = tomllib.loads(block.text)
             if data and set(data) <= CONFIG_TABLES:
-                keys |= {generic_key(key) for key, _ in leaves(data)}
+                keys |= {generic_key(key) for key, value in leaves(data) if value != {}}
     return keys
 
 
@@ -674,13 +718,14 @@ def test_literals_in_comments():
 def write_doc(tmp_path: Path, text: str) -> DocRun:
     """A Markdown file in a fresh folder, and the runner for it."""
     (tmp_path / "doc.md").write_text(text, encoding="utf-8")
-    return DocRun(tmp_path / "doc.md", tmp_path)
+    return DocRun(tmp_path / "doc.md", tmp_path, tmp_path / "cache", threading.Lock())
 
 
 @pytest.mark.parametrize(
     "text",
     [
         '```console\n$ python -c "print(1.5)"\n1.4\n```\n',
+        "```console\n$ python -c 'raise SystemExit(2)'\n...\n```\n",
         "```bash\npython -c 'raise SystemExit(3)'\n```\n",
         "```python\nx = 2.0\nx * 3  # 6.1\n```\n",
         "```python\nundefined_name\n```\n",
@@ -690,9 +735,12 @@ def write_doc(tmp_path: Path, text: str) -> DocRun:
         "<!-- test: file small.toml -->\n```toml\n[beam]\npot = 3\n```\n",
         "```text\n$ muphilic reach\n```\n",
         "```bash\nruff check src\n```\n",
+        "```\nmuphilic reach\n```\n",
+        '<!-- test: replace "a" -->\n```bash\npython -V\n```\n',
     ],
     ids=[
         "console",
+        "console-exit",
         "exit",
         "literal",
         "error",
@@ -702,6 +750,8 @@ def write_doc(tmp_path: Path, text: str) -> DocRun:
         "file",
         "transcript",
         "not-ci",
+        "no-language",
+        "bad-directive",
     ],
 )
 def test_stale_docs_fail(tmp_path, text):
