@@ -1,8 +1,9 @@
 """The documentation runs: every command and Python snippet of README.md and docs/*.md.
 
-Each Markdown file is one test. Its fenced blocks run in document order in a fresh folder
-that holds a copy of ``docs/examples/`` (the example inputs the docs use), with the beam
-sample of ``docs/examples/small.toml`` already in the cache:
+Each Markdown file with fenced blocks is one test. Its blocks run in document order in a
+fresh folder that holds a copy of ``docs/examples/`` (the example inputs the docs use), with
+the beam sample of ``docs/examples/small.toml`` already in its own cache folder; the files
+run at the same time, as many as there are processors (Python blocks one at a time):
 
 ``python``
     All blocks of a file share one namespace, like a notebook. An expression statement
@@ -31,8 +32,11 @@ HTML comments on the lines directly above a fence change how the block is tested
     <!-- test: defaults -->              every key of this configuration has its default
     <!-- test: skip REASON -->           not tested; counted and printed with the reason
 
-Commands run with the test's environment (its ``MUPHILIC_CACHE_DIR``), ``MPLBACKEND=Agg``
-and ``COLUMNS=80`` (the width of the tables the docs show).
+Commands run with the test's environment, the file's ``MUPHILIC_CACHE_DIR``,
+``MPLBACKEND=Agg`` and ``COLUMNS=80`` (the width of the tables the docs show). The other
+tests check the quick start against ``.ci/run``, the defaults the prose quotes, that every
+configuration key is documented, the version stamp of numbers from the slow default run,
+the links between the pages, and the checker itself.
 """
 
 from __future__ import annotations
@@ -776,3 +780,30 @@ def test_skipped_blocks_are_counted(tmp_path):
     doc.run_blocks()
     assert doc.ran == 0
     assert doc.not_run == [f"{tmp_path / 'doc.md'}:3: block skipped: needs a GPU"]
+
+
+def anchors(path: Path) -> set[str]:
+    """The GitHub anchors of a Markdown file's headings (outside fenced blocks)."""
+    out, fenced = set(), False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fenced ^= line.startswith("```")
+        if not fenced and line.startswith("#"):
+            heading = line.lstrip("#").strip().lower()
+            out.add(re.sub(r"[^\w\- ]", "", heading).replace(" ", "-"))
+    return out
+
+
+def test_links_point_to_files_and_headings():
+    """Every relative link of the README and the guide reaches a file (and its heading)."""
+    broken = []
+    for path in [*MARKDOWN, *sorted(EXAMPLES.glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text(encoding="utf-8")):
+            if re.match(r"\w+:", target):
+                continue
+            name, _, anchor = target.partition("#")
+            dest = (path.parent / name).resolve() if name else path
+            if not dest.exists() or (
+                anchor and dest.suffix == ".md" and anchor not in anchors(dest)
+            ):
+                broken.append(f"{relative(path)}: {target}")
+    assert not broken, broken
