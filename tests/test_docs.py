@@ -528,9 +528,8 @@ def run_doc(path: Path, folder: Path, warm_cache: Path, lock: threading.Lock) ->
 def doc_runs(tmp_path_factory, request) -> Iterator[dict[Path, Future]]:
     """Start the run of every selected file, as many at once as there are processors.
 
-    Prints the report at the end.
-
-    The cache of each starts with the beam sample of docs/examples/small.toml.
+    The cache of each starts with the beam sample of docs/examples/small.toml. The report
+    (blocks run, lines not run and why) is printed at the end.
     """
     warm_cache = tmp_path_factory.mktemp("docs-cache")
     with pytest.MonkeyPatch.context() as patch:
