@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from muphilic import __version__
+from muphilic.beamline.facility import load_facility
 from muphilic.beamline.flux import Box, Sphere, numu_flux
 from muphilic.beamline.samples import read_sample, write_sample
 from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
@@ -42,21 +43,28 @@ def load_beam(
     ----------
     beam : muphilic.config.BeamConfig
         ``beam.sample`` (a path) selects the user's HDF5 sample; otherwise
-        ``beam.pot`` protons on target are simulated (or read from the cache).
+        ``beam.pot`` protons on target of ``beam.facility`` (a packaged name or a
+        TOML file) with production backend ``beam.production`` ("" for the
+        facility's) are simulated (or read from the cache).
     seed : int
         Seed of the simulation.
     config : BeamlineConfig, optional
-        Beamline settings (horn current, production model...).
+        Beamline settings; given, it replaces ``beam.facility`` and ``beam.production``.
     progress : bool
         Show a progress bar while simulating.
     """
     if beam.sample:
         return read_sample(Path(beam.sample))
-    config = config or BeamlineConfig()
+    if config is None:
+        facility = load_facility(getattr(beam, "facility", "") or "bnb")
+        config = BeamlineConfig(facility=facility, production=getattr(beam, "production", ""))
+    backend = config.backend()
+    backend.check(config.facility)
     inputs = {
         "pot": int(beam.pot),
         "seed": int(seed),
         "beamline": repr(config),
+        "production": backend.identity(),
         "muphilic": __version__,
     }
 
