@@ -51,6 +51,7 @@ from muphilic.beamline.production.bnb_fits import (
     production_model,
     production_xsec,
 )
+from muphilic.beamline.production.generators import ChromoBackend
 
 __all__ = [
     "ATTENUATIONS",
@@ -60,6 +61,7 @@ __all__ = [
     "SPECIES",
     "SPECIES_PRODUCED",
     "BnbFits",
+    "ChromoBackend",
     "FeynmanScaling",
     "FitSource",
     "MesonSource",

@@ -30,6 +30,7 @@ from muphilic.beamline.production.base import (
     suggest_generator,
 )
 from muphilic.beamline.production.bnb_fits import integrated_xsec, production_model
+from muphilic.beamline.production.generators import ChromoBackend
 from muphilic.beamline.production.sampling import momentum_sampler
 from muphilic.constants import GeV
 
@@ -112,6 +113,8 @@ class BnbFits(ProductionBackend):
 # --- the registry -------------------------------------------------------------------------
 BACKENDS: dict[str, ProductionBackend] = {
     "bnb-fits": BnbFits(),
+    "urqmd": ChromoBackend("urqmd"),
+    "sibyll": ChromoBackend("sibyll"),
 }
 
 
