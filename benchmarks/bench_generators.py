@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from muphilic.beamline.facility import load_facility
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.production import get_backend
 from muphilic.beamline.production.generators import generate
 from muphilic.constants import GeV

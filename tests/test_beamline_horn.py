@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from muphilic.beamline.facility import load_facility
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.geometry import StraightStatus, straight_transport
 from muphilic.beamline.horn import HornGeometry, TrackStatus, field_at, track
 from muphilic.constants import GeV, MeV, c_light, kA, m, mm, tesla

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from muphilic.beamline.facility import load_facility
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.production import (
     SPECIES,
     integrated_xsec,

@@ -17,7 +17,7 @@ from muphilic.beamline import (
     plot_beam,
     simulate,
 )
-from muphilic.beamline.facility import load_facility
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.production import integrated_xsec
 from muphilic.beamline.simulate import BeamlineConfigError
 from muphilic.beamline.target import interaction_length

@@ -15,8 +15,8 @@ import tomli_w
 
 from muphilic.beamline import BeamlineConfig, beam_summary, simulate
 from muphilic.beamline.absorption import path_in_target
-from muphilic.beamline.facility import (
-    FacilityConfigError,
+from muphilic.beamline.facility import FacilityConfigError
+from muphilic.beamline.facility_file import (
     available_facilities,
     facility_from_mapping,
     load_facility,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from muphilic.beamline import BeamlineConfig, numu_flux, simulate
-from muphilic.beamline.facility import load_facility
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.flux import DEFAULT_FLUX_VOLUMES
 from muphilic.beamline.production import (
     BACKENDS,

@@ -173,7 +173,7 @@ def beam(
     from dataclasses import replace
 
     from muphilic.beamline import beam_summary, load_beam, plot_beam, read_sample, write_sample
-    from muphilic.beamline.facility import load_facility
+    from muphilic.beamline.facility_file import load_facility
     from muphilic.beamline.production import get_backend
 
     _plot_path("--plot", plot_path)
@@ -239,7 +239,7 @@ def beam(
 @_json_option
 def facilities(as_json: bool) -> None:
     """List the packaged facilities (beamlines) and their production backends."""
-    from muphilic.beamline.facility import available_facilities, load_facility
+    from muphilic.beamline.facility_file import available_facilities, load_facility
     from muphilic.constants import GeV
 
     rows = []

@@ -136,7 +136,7 @@ class BeamConfig:
             "beam.facility",
             "must be a packaged facility name or a facility TOML file",
         )
-        from muphilic.beamline.facility import available_facilities
+        from muphilic.beamline.facility_file import available_facilities
 
         known = available_facilities()
         _require(

@@ -15,9 +15,9 @@ Public API
 * :func:`write_sample`, :func:`read_sample`, :func:`read_parents_csv`,
   :func:`read_muons_csv`, :func:`read_root`, :class:`SampleFormatError`.
 
-Modules: :mod:`.facility` (facility files), :mod:`.production` (backends: the
-BNB parametrisations, event generators), :mod:`.target` (protons in the
-target), :mod:`.horn` (fields and tracker),
+Modules: :mod:`.facility` and :mod:`.facility_file` (facilities and their files),
+:mod:`.production` (backends: the BNB parametrisations, event generators),
+:mod:`.target` (protons in the target), :mod:`.horn` (fields and tracker),
 :mod:`.absorption` (pions in Be/Al), :mod:`.geometry` (apertures),
 :mod:`.decays`, :mod:`.muons` (transport, range in iron), :mod:`.flux`,
 :mod:`.samples` (I/O), :mod:`.simulate`, :mod:`.summary`.
@@ -25,7 +25,8 @@ target), :mod:`.horn` (fields and tracker),
 
 from __future__ import annotations
 
-from muphilic.beamline.facility import Facility, available_facilities, load_facility
+from muphilic.beamline.facility import Facility
+from muphilic.beamline.facility_file import available_facilities, load_facility
 from muphilic.beamline.flux import DEFAULT_FLUX_VOLUMES, Box, FluxResult, Sphere, numu_flux
 from muphilic.beamline.muons import EnergyLoss, energy_after, range_in_iron
 from muphilic.beamline.samples import (

@@ -152,8 +152,9 @@ class HornSystem:
     def owner(self, z: FloatArray) -> NDArray[np.intp]:
         """Index of the horn whose volume holds each z, or -1 in a gap.
 
-        Points upstream of the first horn's volume belong to the first horn if no
-        gap covers them, and points beyond the last horn to the last.
+        Points beyond the last horn belong to the last horn; points upstream of the
+        first horn to the first one if the system has no gaps (a single horn holding
+        the target), else to the gap region.
         """
         z = np.asarray(z, dtype=float)
         own = np.full(z.shape, -1, dtype=np.intp)

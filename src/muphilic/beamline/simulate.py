@@ -41,7 +41,8 @@ from numpy.typing import NDArray
 
 from muphilic.beamline.absorption import ABSORBING_NUCLEI, absorption_length, path_in_target
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
-from muphilic.beamline.facility import Facility, load_facility
+from muphilic.beamline.facility import Facility
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.geometry import StraightStatus, straight_transport
 from muphilic.beamline.horn import HornSystem, TrackStatus, track
 from muphilic.beamline.production import (

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from muphilic import __version__
-from muphilic.beamline.facility import load_facility
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.flux import Box, Sphere, numu_flux
 from muphilic.beamline.samples import read_sample, write_sample
 from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
@@ -55,8 +55,7 @@ def load_beam(
     if beam.sample:
         return read_sample(Path(beam.sample))
     if config is None:
-        facility = load_facility(getattr(beam, "facility", "") or "bnb")
-        config = BeamlineConfig(facility=facility, production=getattr(beam, "production", ""))
+        config = BeamlineConfig(facility=load_facility(beam.facility), production=beam.production)
     backend = config.backend()
     backend.check(config.facility)
     inputs = {
