@@ -7,9 +7,17 @@ import math
 import numpy as np
 import pytest
 
-from muphilic.beamline.geometry import StraightStatus, default_apertures, straight_transport
-from muphilic.beamline.horn import HornGeometry, TrackStatus, field_at, horn_geometry, track
+from muphilic.beamline.facility_file import load_facility
+from muphilic.beamline.geometry import StraightStatus, straight_transport
+from muphilic.beamline.horn import HornGeometry, TrackStatus, field_at, track
 from muphilic.constants import GeV, MeV, c_light, kA, m, mm, tesla
+
+BNB = load_facility("bnb")
+APERTURES = BNB.all_apertures()
+
+
+def horn_geometry():
+    return BNB.horn_system()
 
 
 def test_field_is_mu0_i_over_2_pi_r_between_the_conductors():
@@ -27,6 +35,7 @@ def test_field_is_mu0_i_over_2_pi_r_between_the_conductors():
 
 def test_inner_radius_profile_follows_the_gdml_planes():
     horn = horn_geometry()
+    horn = horn.horns[0]
     assert horn.inner_radius(np.array([400 * mm]))[0] == pytest.approx(22 * mm)
     assert horn.inner_radius(np.array([1200 * mm]))[0] == pytest.approx(65.4 * mm)
     # linear between 877 mm (33 mm) and 1000 mm (50.4 mm)
@@ -97,7 +106,7 @@ def test_straight_transport_hits_the_pipe_wall_where_geometry_says():
     u = np.array([[t, 0.0, 1.0]]) / math.hypot(t, 1.0)
     # start beyond the collimator so only the pipe matters
     start = np.array([[t * 6000 * mm, 0.0, 6000 * mm]])
-    s, end, st = straight_transport(start, u)
+    s, end, st = straight_transport(start, u, APERTURES)
     assert st[0] == StraightStatus.WALL
     assert end[0, 2] == pytest.approx(914.4 / t * mm, rel=1e-9)
     assert s[0] == pytest.approx((914.4 / t - 6000) * mm * math.hypot(t, 1.0), rel=1e-9)
@@ -105,21 +114,21 @@ def test_straight_transport_hits_the_pipe_wall_where_geometry_says():
 
 def test_straight_transport_collimator_and_absorber():
     u_axis = np.array([[0.0, 0.0, 1.0]])
-    _, end, st = straight_transport(np.array([[0.0, 0.0, 2000 * mm]]), u_axis)
+    _, end, st = straight_transport(np.array([[0.0, 0.0, 2000 * mm]]), u_axis, APERTURES)
     assert st[0] == StraightStatus.END
     assert end[0, 2] == pytest.approx(49678 * mm)
     # slope 0.12 from the axis at z = 0, followed from the hall (z = 1.9 m):
     # r(3070 mm) = 368 mm > 300 mm, stopped on the collimator face
     u = np.array([[0.12, 0.0, 1.0]]) / math.hypot(0.12, 1.0)
-    _s, end, st = straight_transport(np.array([[0.12 * 1900 * mm, 0.0, 1900 * mm]]), u)
+    _s, end, st = straight_transport(np.array([[0.12 * 1900 * mm, 0.0, 1900 * mm]]), u, APERTURES)
     assert st[0] == StraightStatus.WALL
     assert end[0, 2] == pytest.approx(3070 * mm, rel=1e-9)
     # from z = 0 the same ray is already stopped by the horn's downstream taper, where the
     # open radius 300 -> 161.6 mm meets r = 0.12 z at z = 1737 mm
-    _, end, st = straight_transport(np.array([[0.0, 0.0, 0.0]]), u)
+    _, end, st = straight_transport(np.array([[0.0, 0.0, 0.0]]), u, APERTURES)
     assert st[0] == StraightStatus.WALL
     assert end[0, 2] == pytest.approx(1736.99 * mm, abs=0.01 * mm)
     # backwards-going particles never reach the dump
-    _, _, st = straight_transport(np.array([[0.0, 0.0, 9000 * mm]]), -u_axis)
+    _, _, st = straight_transport(np.array([[0.0, 0.0, 9000 * mm]]), -u_axis, APERTURES)
     assert st[0] == StraightStatus.UPSTREAM
-    assert default_apertures()[-1].z2 == pytest.approx(49.678 * m)
+    assert APERTURES[-1].z2 == pytest.approx(49.678 * m)

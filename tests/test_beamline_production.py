@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.production import (
     SPECIES,
     integrated_xsec,
@@ -15,7 +16,7 @@ from muphilic.beamline.production import (
     production_model,
     production_xsec,
 )
-from muphilic.beamline.sampling import momentum_sampler
+from muphilic.beamline.production.sampling import momentum_sampler
 from muphilic.beamline.target import (
     BeamSpot,
     interaction_length,
@@ -25,6 +26,7 @@ from muphilic.beamline.target import (
 from muphilic.constants import GeV, barn, cm, m_K, m_proton, mm
 
 P_BEAM = proton_momentum(8.0 * GeV)
+BNB = load_facility("bnb")
 MB = 1e-3 * barn
 GAUSS_LEGENDRE = np.polynomial.legendre.leggauss(300)
 
@@ -125,10 +127,12 @@ def test_sampler_weights_average_to_one():
 def test_interaction_probability_and_depth_on_axis():
     # Pencil beam on axis: chord = 711.2 mm; P = 1 - exp(-L/lambda) exactly and the mean
     # depth of the truncated exponential is lambda - L e^{-L/lambda}/(1 - e^{-L/lambda}).
-    lam = interaction_length(production_model().sigma("inelastic", P_BEAM))
+    lam = interaction_length(
+        production_model().sigma("inelastic", P_BEAM), BNB.target.number_density
+    )
     assert lam / cm == pytest.approx(38.1, abs=0.2)  # 1/(n_Be * 212.3 mb)
-    spot = BeamSpot(sigma_x=0.0, sigma_y=0.0, sigma_theta_x=0.0, sigma_theta_y=0.0)
-    res = sample_interactions(100_000, np.random.default_rng(2), lam, spot)
+    spot = BeamSpot(sigma_x=0.0, sigma_y=0.0, sigma_theta_x=0.0, sigma_theta_y=0.0, z_start=-10.0)
+    res = sample_interactions(100_000, np.random.default_rng(2), lam, spot, BNB.target)
     length = 711.2 * mm
     assert np.allclose(res.weight, -math.expm1(-length / lam), rtol=1e-12)
     depth = res.position[:, 2] - 34.9 * mm

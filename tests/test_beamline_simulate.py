@@ -17,7 +17,7 @@ from muphilic.beamline import (
     plot_beam,
     simulate,
 )
-from muphilic.beamline.geometry import ABSORBER_FACE_Z
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.production import integrated_xsec
 from muphilic.beamline.simulate import BeamlineConfigError
 from muphilic.beamline.target import interaction_length
@@ -25,6 +25,8 @@ from muphilic.constants import GeV, mm
 from muphilic.data import data_file
 
 POT = 4000
+BNB = load_facility("bnb")
+ABSORBER_FACE_Z = BNB.absorber_z
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +50,10 @@ def test_produced_yields_match_the_integrated_parametrisation(sample):
         assert np.sum(w) == pytest.approx(sample.produced_per_pot[name], abs=5 * err)
     # an on-axis proton interacts with probability 1 - exp(-711.2 mm / lambda); the beam
     # spot is well inside the 4.76 mm radius, so the mean is within 1 % of it
-    lam = interaction_length(cfg.sigma_att())
+    sigma_att = cfg.backend().mesons(cfg.facility, pot=1, seed=0).sigma_att
+    lam = interaction_length(sigma_att, BNB.target.number_density)
     p_axis = -math.expm1(-711.2 * mm / lam)
-    mult = integrated_xsec("pi+", cfg.p_beam) / cfg.sigma_att()
+    mult = integrated_xsec("pi+", cfg.p_beam) / sigma_att
     assert sample.produced_per_pot["pi+"] == pytest.approx(p_axis * mult, rel=0.01)
 
 
@@ -93,7 +96,17 @@ def test_flux_scales_as_inverse_square_between_far_detectors(sample):
 def test_summary_has_exactly_the_documented_structure(sample, tmp_path):
     s = beam_summary(sample)
     json.dumps(s)
-    assert set(s) == {"pot", "produced_per_pot", "decays_per_pot", "muons_per_pot", "numu_flux"}
+    assert set(s) == {
+        "pot",
+        "facility",
+        "production",
+        "produced_per_pot",
+        "decays_per_pot",
+        "muons_per_pot",
+        "numu_flux",
+    }
+    assert s["facility"] == "BNB"
+    assert s["production"].startswith("bnb-fits")
     assert set(s["produced_per_pot"]) == {"pi+", "pi-", "K+", "K-", "K0L"}
     assert set(s["decays_per_pot"]) == {"pi+", "pi-", "K+", "K-"}
     assert set(s["muons_per_pot"]) == {"produced", "to_dump"}

@@ -83,7 +83,13 @@ def test_records_say_what_made_the_result(small_reach, tiny_beam, tmp_path):
         assert created.utcoffset() == datetime.timedelta(0)
         assert record["dependencies"]["numpy"] == version("numpy")
         assert record["dependencies"]["h5py"] == version("h5py")
-        assert record["beam"] == {"source": "sample passed to reach()", "pot": tiny_beam.pot}
+        assert record["beam"] == {
+            "source": "sample passed to reach()",
+            "pot": tiny_beam.pot,
+            "facility": tiny_beam.facility,
+            "production": tiny_beam.production,
+        }
+        assert record["beam"]["facility"] == "bnb"
         sbnd = record["detectors"]["sbnd"]
         assert sbnd["pot"] == pytest.approx(1e21)
         assert sbnd["distance_m"] == pytest.approx(110.0)
@@ -133,10 +139,13 @@ def test_numu_flux_total_matches_flux_integral(tiny_beam):
     assert numu_flux_total(tiny_beam, MINIBOONE) == pytest.approx(direct, rel=1e-12)
 
 
-def test_off_axis_detector_has_no_on_axis_flux_stand_in():
+def test_off_axis_detector_gets_the_flux_at_its_own_position(tiny_beam):
+    # the volume sits where the detector is (no on-axis stand-in), and 20 m off the axis at
+    # 470 m (2.4 degrees) the BNB flux is lower than on the axis
     off_axis = replace(MICROBOONE, centre=(20.0 * m, 0.0, MICROBOONE.centre[2]))
-    with pytest.raises(MuphilicError, match="off the beam axis"):
-        flux_volume(off_axis)
+    volume = flux_volume(off_axis)
+    assert (volume.x, volume.y, volume.z) == off_axis.centre
+    assert 0 < numu_flux_total(tiny_beam, off_axis) < numu_flux_total(tiny_beam, MICROBOONE)
 
 
 def test_miniboone_spectrum_holds_the_detector_bins():

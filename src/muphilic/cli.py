@@ -206,6 +206,8 @@ _allow_long_runs_option = click.option(
 )
 @click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
 @_allow_long_runs_option
+@click.option("--facility", default=None, help="Facility: a packaged name or a TOML file.")
+@click.option("--production", default=None, help="Production backend (bnb-fits, urqmd, sibyll).")
 @_json_option
 def beam(
     pot: int | None,
@@ -216,12 +218,16 @@ def beam(
     mass: float | None,
     config_path: str | None,
     allow_long_runs: bool,
+    facility: str | None,
+    production: str | None,
     as_json: bool,
 ) -> None:
-    """Simulate the Booster Neutrino Beam: mesons, muons, nu_mu flux at the detectors."""
+    """Simulate a beamline (the BNB by default): mesons, muons, nu_mu flux at the detectors."""
     from dataclasses import replace
 
     from muphilic.beamline import beam_summary, load_beam, plot_beam, read_sample, write_sample
+    from muphilic.beamline.facility_file import load_facility
+    from muphilic.beamline.production import get_backend
     from muphilic.config import check_cost
 
     _plot_path("--plot", plot_path)
@@ -234,16 +240,34 @@ def beam(
         raise OptionError("--pot", f"must be a positive integer, got {pot}")
     if seed is not None and seed < 0:
         raise OptionError("--seed", f"must be a non-negative integer, got {seed}")
+    for option, value, check in (
+        ("--facility", facility, load_facility),
+        ("--production", production, get_backend),
+    ):
+        if value is not None:
+            try:
+                check(value)
+            except MuphilicError as err:
+                raise OptionError(option, str(err)) from None
     sample_path = sample_path or run.beam.sample or None
-    if sample_path and (pot is not None or seed is not None):
-        option = "--pot" if pot is not None else "--seed"
-        raise OptionError(option, f"the sample {sample_path} fixes the POT and seed; drop {option}")
+    given = {"--pot": pot, "--seed": seed, "--facility": facility, "--production": production}
+    if sample_path and any(v is not None for v in given.values()):
+        option = next(k for k, v in given.items() if v is not None)
+        raise OptionError(
+            option, f"the sample {sample_path} fixes the POT, seed and beamline; drop {option}"
+        )
     if output:
         _check_output_file("--output", output)
     if sample_path:
         sample = read_sample(sample_path)
     else:
-        beam_config = replace(run.beam, pot=pot if pot is not None else run.beam.pot, sample="")
+        beam_config = replace(
+            run.beam,
+            pot=pot if pot is not None else run.beam.pot,
+            sample="",
+            facility=facility if facility is not None else run.beam.facility,
+            production=production if production is not None else run.beam.production,
+        )
         allowed = allow_long_runs or run.limits.allow_long_runs
         check_cost(replace(run, beam=beam_config), beam_only=True, allow_long_runs=allowed)
         sample = load_beam(
@@ -262,7 +286,7 @@ def beam(
         if sample_path
         else f"simulated, {summary['pot']:,} POT"
     )
-    click.echo(f"BNB beam {origin}")
+    click.echo(f"{(summary['facility'] or 'the').upper()} beam {origin}")
     table = Table()
     table.add_column("quantity")
     table.add_column("per proton on target", justify="right")
@@ -276,6 +300,46 @@ def beam(
     for name, flux in summary["numu_flux"].items():
         table.add_row(
             f"nu_mu flux at {name}, 0-10 GeV [1/cm^2]", f"{flux['total_per_cm2_per_pot']:.4g}"
+        )
+    _console.print(table)
+
+
+@app.command()
+@_json_option
+def facilities(as_json: bool) -> None:
+    """List the packaged facilities (beamlines) and their production backends."""
+    from muphilic.beamline.facility_file import available_facilities, load_facility
+    from muphilic.constants import GeV
+
+    rows = []
+    for key in available_facilities():
+        f = load_facility(key)
+        rows.append(
+            {
+                "name": key,
+                "title": f.name,
+                "proton_kinetic_energy_GeV": f.proton_kinetic_energy / GeV,
+                "target": f.target.material,
+                "horns": len(f.horns),
+                "polarity": f.polarity,
+                "production": f.production,
+                "description": f.description,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps({"facilities": rows}, indent=2))
+        return
+    table = Table(title="packaged facilities (muphilic beam --facility NAME)")
+    for column in ("name", "beam", "target", "horns", "production", "description"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["name"],
+            f"{row['proton_kinetic_energy_GeV']:g} GeV p",
+            row["target"],
+            str(row["horns"]),
+            row["production"],
+            row["description"],
         )
     _console.print(table)
 

@@ -7,6 +7,8 @@ A run is described by a TOML file whose tables mirror the physics chain::
     [beam]
     pot = 200_000            # protons on target simulated by the embedded beamline
     sample = ""              # or a path to one's own beam sample (HDF5, see muphilic.beamline)
+    facility = "bnb"         # a packaged facility (muphilic facilities) or a facility TOML file
+    production = ""          # "bnb-fits", "urqmd" or "sibyll"; "" = the facility's own
 
     [emission]
     channels = ["kaon", "pion", "muon"]
@@ -170,15 +172,38 @@ def _number(
 
 @dataclass(frozen=True)
 class BeamConfig:
-    """The beam sample: simulated protons on target, or a user's sample file."""
+    """The beam sample: simulated protons on target of a facility, or a user's sample file."""
 
     pot: int = 200_000
     sample: str = ""
+    facility: str = "bnb"
+    production: str = ""
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first invalid field."""
         _number("beam.pot", self.pot, low=1, high=1e10, integer=True)
         _require(isinstance(self.sample, str), "beam.sample", "must be a path string")
+        _require(
+            isinstance(self.facility, str) and bool(self.facility),
+            "beam.facility",
+            "must be a packaged facility name or a facility TOML file",
+        )
+        from muphilic.beamline.facility_file import available_facilities
+
+        known = available_facilities()
+        _require(
+            self.facility.lower() in known or Path(self.facility).suffix == ".toml",
+            "beam.facility",
+            f"unknown facility {self.facility!r}; packaged are {known}, or give a .toml file",
+        )
+        _require(isinstance(self.production, str), "beam.production", "must be a backend name")
+        if self.production:
+            from muphilic.beamline.production import get_backend
+
+            try:
+                get_backend(self.production)
+            except MuphilicError as err:
+                raise ConfigError(f"beam.production: {err}") from None
 
 
 @dataclass(frozen=True)

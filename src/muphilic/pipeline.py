@@ -293,16 +293,23 @@ def _beam_record(
     config: RunConfig, beam: Any, beam_from_config: bool, inputs: Mapping[str, str]
 ) -> dict[str, Any]:
     """Where the run's mesons and muons came from."""
+    beamline = {"facility": beam.facility, "production": beam.production}
     if not beam_from_config:
-        return {"source": "sample passed to reach()", "pot": int(beam.pot)}
+        return {"source": "sample passed to reach()", "pot": int(beam.pot), **beamline}
     if config.beam.sample:
         return {
             "source": "file",
             "path": config.beam.sample,
             "sha256": inputs[config.beam.sample],
             "pot": int(beam.pot),
+            **beamline,
         }
-    return {"source": "embedded simulation", "pot": int(beam.pot), "seed": int(config.seed)}
+    return {
+        "source": "embedded simulation",
+        "pot": int(beam.pot),
+        "seed": int(config.seed),
+        **beamline,
+    }
 
 
 def _detector_record(detector: Detector, spectrum: PublishedSpectrum) -> dict[str, Any]:

@@ -17,7 +17,9 @@ attenuated (G4BNB has no BNB-specific kaon-nucleus cross sections; GEANT4's
 K+ Be inelastic cross section of ~ 2/3 of the pion one would remove roughly as
 many kaons as pions in relative terms - a known omission).
 
-Densities: Be 1.848 g/cm3 (GDML), Al 2.7 g/cm3 (GDML ALUMINIUM).
+Densities: the target's from its facility file (BNB: Be 1.848 g/cm3, GDML); the
+horn conductors' Al 2.7 g/cm3 (GDML ALUMINIUM). Parametrisations exist for Be and
+Al only: a target of another material needs ``pion_absorption=False``.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ from muphilic.constants import (
 )
 from muphilic.data import data_file
 
-__all__ = ["absorption_length", "pion_absorption_xsec"]
+__all__ = ["ABSORBING_NUCLEI", "absorption_length", "path_in_target", "pion_absorption_xsec"]
+
+#: Nuclei with G4BNB pion absorption cross sections.
+ABSORBING_NUCLEI = ("Be", "Al")
 
 FloatArray = NDArray[np.float64]
 
@@ -77,7 +82,7 @@ def pion_absorption_xsec(momentum: FloatArray, charge: int, nucleus: str) -> Flo
 
     Valid for 0.5-11 GeV/c (the G4BNB range); momenta are clipped to it.
     """
-    if nucleus not in ("Be", "Al") or charge not in (1, -1):
+    if nucleus not in ABSORBING_NUCLEI or charge not in (1, -1):
         raise ValueError(f"no pion cross section for charge {charge} on {nucleus!r}")
     pref = "pip" if charge > 0 else "pim"
     par = _params()
@@ -87,16 +92,30 @@ def pion_absorption_xsec(momentum: FloatArray, charge: int, nucleus: str) -> Flo
     return np.maximum(ine - qel, 0.0) * _MB
 
 
-def absorption_length(momentum: FloatArray, charge: int, nucleus: str) -> FloatArray:
-    """Mean free path (mm) of a pion against absorption in Be or Al."""
-    n = _N_BE if nucleus == "Be" else _N_AL
-    return 1.0 / (n * pion_absorption_xsec(momentum, charge, nucleus))
+def absorption_length(
+    momentum: FloatArray, charge: int, nucleus: str, number_density: float | None = None
+) -> FloatArray:
+    """Mean free path (mm) of a pion against absorption in Be or Al.
+
+    ``number_density`` (nuclei per volume) defaults to the GDML density of the nucleus.
+    """
+    if number_density is None:
+        number_density = _N_BE if nucleus == "Be" else _N_AL
+    return 1.0 / (number_density * pion_absorption_xsec(momentum, charge, nucleus))
 
 
 def path_in_target(
-    position: FloatArray, direction: FloatArray, radius: float, z_max: float
+    position: FloatArray,
+    direction: FloatArray,
+    radius: float,
+    z_max: float,
+    segments: tuple[tuple[float, float], ...] = (),
 ) -> FloatArray:
-    """Straight path length (mm) from points inside the target cylinder to its surface."""
+    """Straight path length (mm) through target material from points inside the target.
+
+    The target is a cylinder of ``radius`` ending at ``z_max``; with more than one
+    ``segments`` (z1, z2), only the path inside the segments counts.
+    """
     x, y, z = position[:, 0], position[:, 1], position[:, 2]
     ux, uy, uz = direction[:, 0], direction[:, 1], direction[:, 2]
     a = ux**2 + uy**2
@@ -104,5 +123,16 @@ def path_in_target(
     c = np.minimum(x**2 + y**2 - radius**2, 0.0)
     safe_a = np.where(a > 0.0, a, 1.0)
     s_side = np.where(a > 0.0, (-b + np.sqrt(b**2 - 4.0 * a * c)) / (2.0 * safe_a), math.inf)
-    s_back = np.where(uz > 0.0, (z_max - z) / np.where(uz > 0.0, uz, 1.0), math.inf)
-    return np.maximum(np.minimum(s_side, s_back), 0.0)
+    if len(segments) <= 1:
+        s_back = np.where(uz > 0.0, (z_max - z) / np.where(uz > 0.0, uz, 1.0), math.inf)
+        return np.maximum(np.minimum(s_side, s_back), 0.0)
+    # path with z inside each segment, cut at the side exit; rays along z stay inside
+    # their segment for ever unless they move along z
+    safe_uz = np.where(uz != 0.0, uz, 1.0)
+    total = np.zeros(len(z))
+    for z1, z2 in segments:
+        t1, t2 = (z1 - z) / safe_uz, (z2 - z) / safe_uz
+        lo = np.where(uz != 0.0, np.minimum(t1, t2), np.where((z >= z1) & (z < z2), 0.0, 1.0))
+        hi = np.where(uz != 0.0, np.maximum(t1, t2), np.where((z >= z1) & (z < z2), s_side, 0.0))
+        total += np.clip(np.minimum(hi, s_side) - np.maximum(lo, 0.0), 0.0, None)
+    return total

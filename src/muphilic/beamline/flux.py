@@ -8,11 +8,14 @@ at x_k is::
 
     phi_k = w BR (E_nu/E*)^2 / (4 pi |x_k - v|^2)
 
-(no Monte Carlo over neutrino directions). The volume average is the mean over
-the points: a deterministic set (a regular grid clipped to the volume with at
-most ``n_points`` points, or a single centre point) so that results are
-reproducible. Muon decays (a few per mille of the nu_mu flux at MiniBooNE),
-K_mu3 and K0L decays are not included.
+(no Monte Carlo over neutrino directions). This holds for any position of the
+points relative to the decay (on or off the beam axis): the aberration Jacobian
+carries the angle between the parent's momentum and the direction to the point.
+The volume average is the mean over the points: a deterministic set (a regular
+grid clipped to the volume with at most ``n_points`` points, or a single centre
+point) so that results are reproducible. Volumes are centred anywhere in the
+beam frame (axis-aligned boxes, spheres). Muon decays (a few per mille of the
+nu_mu flux at MiniBooNE), K_mu3 and K0L decays are not included.
 
 Results are per cm^2 per POT in energy bins (not divided by the bin width).
 """
@@ -55,48 +58,53 @@ class FluxVolumeError(MuphilicError):
 
 @dataclass(frozen=True)
 class Sphere:
-    """Sphere on the beam axis: centre at (0, 0, z), radius (mm)."""
+    """Sphere centred at (x, y, z) in the beam frame (default on the axis), radius (mm)."""
 
     z: float
     radius: float
+    x: float = 0.0
+    y: float = 0.0
 
     def points(self, n_points: int) -> FloatArray:
         """Up to ``n_points`` points of a regular grid inside the sphere (N, 3)."""
         if self.radius <= 0:
             raise FluxVolumeError(f"sphere radius must be positive, got {self.radius}")
-        return _grid_points(np.array([self.radius] * 3), n_points, self.z, sphere=True)
+        centre = (self.x, self.y, self.z)
+        return _grid_points(np.array([self.radius] * 3), n_points, centre, sphere=True)
 
 
 @dataclass(frozen=True)
 class Box:
-    """Axis-aligned box centred on the beam axis at z, half sizes (hx, hy, hz) in mm."""
+    """Axis-aligned box centred at (x, y, z) (default on the axis), half sizes (hx, hy, hz), mm."""
 
     z: float
     half_sizes: tuple[float, float, float]
+    x: float = 0.0
+    y: float = 0.0
 
     def points(self, n_points: int) -> FloatArray:
         """Up to ``n_points`` points of a regular grid inside the box (N, 3)."""
         h = np.asarray(self.half_sizes, dtype=float)
         if np.any(h <= 0):
             raise FluxVolumeError(f"box half sizes must be positive, got {self.half_sizes}")
-        return _grid_points(h, n_points, self.z, sphere=False)
+        return _grid_points(h, n_points, (self.x, self.y, self.z), sphere=False)
 
 
-def _grid_points(half: FloatArray, n_points: int, z: float, *, sphere: bool) -> FloatArray:
+def _grid_points(
+    half: FloatArray, n_points: int, centre: tuple[float, float, float], *, sphere: bool
+) -> FloatArray:
     """Cell centres of a regular grid with ~n_points cells inside the volume."""
     if n_points < 1:
         raise FluxVolumeError(f"n_points must be >= 1, got {n_points}")
     if n_points == 1:
-        return np.array([[0.0, 0.0, z]])
+        return np.array([centre], dtype=float)
     volume_fraction = math.pi / 6.0 if sphere else 1.0
     n_side = max(1, round((n_points / volume_fraction) ** (1.0 / 3.0)))
     u = (np.arange(n_side) + 0.5) / n_side * 2.0 - 1.0
     g = np.stack(np.meshgrid(u, u, u, indexing="ij"), axis=-1).reshape(-1, 3)
     if sphere:
         g = g[np.sum(g**2, axis=1) <= 1.0]
-    pts = g * half
-    pts[:, 2] += z
-    return pts
+    return g * half + np.asarray(centre, dtype=float)
 
 
 #: The detectors of the issue, all on the beam axis (z from the horn's upstream end):
@@ -191,7 +199,7 @@ def numu_flux(
     sample : BeamSample
         Output of :func:`muphilic.beamline.simulate` (uses ``sample.parents``).
     volume : Sphere or Box
-        Volume on the beam axis.
+        Averaging volume, anywhere in the beam frame.
     edges : array
         Neutrino-energy bin edges, MeV (increasing).
     flavour : {"numu", "numubar"}

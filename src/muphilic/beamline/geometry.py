@@ -1,10 +1,10 @@
-"""Apertures of the BNB downstream of the target and straight-line transport.
+"""Apertures of a beamline downstream of the target and straight-line transport.
 
-Positions from SBNSoftware/G4BNB ``geometry/BooNE_50m.gdml`` (world frame, z from
-the upstream end of the horn; see ``data/beamline/g4bnb_geometry_summary.json``
-and its README). Each region is an axial cylinder or cone; a particle that leaves
-the open radius of a region is stopped there (absorbed in the surrounding steel,
-concrete or rock):
+A facility file (:mod:`muphilic.beamline.facility`) lists the open regions from
+the horns to the absorber face: each is an axial cylinder or cone; a particle
+that leaves the open radius of a region is stopped there (absorbed in the
+surrounding steel, concrete or rock). The BNB's (SBNSoftware/G4BNB
+``geometry/BooNE_50m.gdml``, see ``data/facilities/bnb.toml``):
 
 ==============  ==================  ================  =============================
 region          z range [m]         open radius [mm]  GDML
@@ -17,9 +17,10 @@ collimator      3.070 - 5.2036      300 -> 355        PIFD aperture in the steel
 decay pipe      5.2036 - 49.678     914.4             CVFD, DKI1, IABC holes, DKTI
 ==============  ==================  ================  =============================
 
-The absorber face is the end plane z = 49.678 m (FABC upstream face; its first
-0.64 m is an air hole of the pipe's radius before the steel, which we fold into
-the absorber). The 25 m absorber region (24.7-30.1 m) is open and treated as pipe.
+The last region ends at the absorber face (BNB: z = 49.678 m, FABC upstream face;
+its first 0.64 m is an air hole of the pipe's radius before the steel, which we
+fold into the absorber). The BNB's 25 m absorber region (24.7-30.1 m) is open and
+treated as pipe.
 """
 
 from __future__ import annotations
@@ -29,14 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.constants import m, mm
-
-__all__ = ["ABSORBER_FACE_Z", "Aperture", "default_apertures", "straight_transport"]
+__all__ = ["Aperture", "StraightStatus", "straight_transport"]
 
 FloatArray = NDArray[np.float64]
-
-#: Upstream face of the 50 m absorber, mm (G4BNB GDML, FABC).
-ABSORBER_FACE_Z: float = 49678.0 * mm
 
 
 @dataclass(frozen=True)
@@ -52,19 +48,6 @@ class Aperture:
     def radius(self, z: FloatArray) -> FloatArray:
         """Open radius at z (mm)."""
         return self.r1 + (self.r2 - self.r1) * (np.asarray(z) - self.z1) / (self.z2 - self.z1)
-
-
-def default_apertures(
-    pipe_radius: float = 914.4 * mm, absorber_z: float = ABSORBER_FACE_Z
-) -> tuple[Aperture, ...]:
-    """The BNB regions of the module table, ending at the absorber face."""
-    return (
-        Aperture("horn", 0.0, 1606.0 * mm, 300.0 * mm, 300.0 * mm),
-        Aperture("horn end", 1606.0 * mm, 1804.0 * mm, 300.0 * mm, 161.6 * mm),
-        Aperture("target hall", 1804.0 * mm, 3070.0 * mm, 685.4 * mm, 685.4 * mm),
-        Aperture("collimator", 3070.0 * mm, 5203.6 * mm, 300.0 * mm, 355.0 * mm),
-        Aperture("decay pipe", 5203.6 * mm, absorber_z, pipe_radius, pipe_radius),
-    )
 
 
 class StraightStatus:
@@ -110,7 +93,7 @@ def _first_exit(
 def straight_transport(
     position: FloatArray,
     direction: FloatArray,
-    apertures: tuple[Aperture, ...] | None = None,
+    apertures: tuple[Aperture, ...],
 ) -> tuple[FloatArray, FloatArray, NDArray[np.int8]]:
     """Follow straight rays through the apertures to a wall or the end plane.
 
@@ -120,9 +103,9 @@ def straight_transport(
         Start points, mm.
     direction : (N, 3) array
         Unit directions.
-    apertures : tuple of Aperture, optional
-        Ordered regions (default :func:`default_apertures`); the last region's
-        z2 is the end plane.
+    apertures : tuple of Aperture
+        Ordered regions (:meth:`muphilic.beamline.facility.Facility.apertures`);
+        the last region's z2 is the end plane.
 
     Returns
     -------
@@ -130,7 +113,7 @@ def straight_transport(
         Path length to the stopping point (mm), that point (N, 3), and a
         :class:`StraightStatus` code.
     """
-    aps = apertures or default_apertures()
+    aps = apertures
     pos = np.asarray(position, dtype=float)
     u = np.asarray(direction, dtype=float)
     n = len(pos)
@@ -155,7 +138,3 @@ def straight_transport(
     status[status < 0] = StraightStatus.END
     end = pos + s[:, None] * u
     return s, end, status
-
-
-#: Convenience: the BNB decay-pipe radius (3 ft), mm.
-PIPE_RADIUS: float = 0.9144 * m

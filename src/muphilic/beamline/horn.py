@@ -1,25 +1,32 @@
-"""The BNB magnetic horn: toroidal field and a vectorised charged-particle tracker.
+"""Magnetic horns: toroidal field and a vectorised charged-particle tracker.
 
-Field: ``B_phi = mu0 I / (2 pi r)`` between the outer surface of the inner
-conductor ``r_in(z)`` and the inner surface of the outer conductor ``r_out(z)``
-(the air volume HRN1 of SBNSoftware/G4BNB ``geometry/BooNE_50m.gdml``, z-planes
-in ``data/beamline/g4bnb_horn_polycone_zplanes.csv``; linear between planes),
-zero elsewhere (inside the inner conductor's bore and outside the horn). The
-current I = 174 kA flows along +z on the inner conductor in neutrino mode, so
-B = +B phi-hat and positive particles are focused (force -q c B u_z r-hat).
-The skin-depth field inside the aluminium (1.4 mm in G4BNB) is neglected.
+A facility has one or more horns (:mod:`muphilic.beamline.facility`), each with
+its own current and field region. Field of one horn: ``B_phi = mu0 I / (2 pi r)``
+between the outer surface of the inner conductor ``r_in(z)`` and the inner
+surface of the outer conductor ``r_out(z)`` (a z-r table, linear between the
+nodes; the BNB's is the air volume HRN1 of SBNSoftware/G4BNB
+``geometry/BooNE_50m.gdml``), zero elsewhere (inside the inner conductor's bore
+and outside the horn). In neutrino mode the current flows along +z on the inner
+conductor, so B = +B phi-hat and positive particles are focused (force
+-q c B u_z r-hat). The skin-depth field inside the aluminium (1.4 mm in G4BNB)
+is neglected.
+
+The horns and the field-free gaps between them (and the target region upstream
+of the first horn) form one :class:`HornSystem` that the tracker follows from
+the production point to the downstream end of the last horn.
 
 Conductors (documented choices):
 
-* inner conductor: *transparent to the tracking*. Every meson is born inside
-  its bore (the target sits in it) and must cross the ~3 mm aluminium wall to
-  reach the field; particles that are bent back cross it again into the
-  field-free bore. The tracker neglects energy loss and scattering in the wall
-  but records the path length inside it, from which the simulation computes the
-  pions' absorption (:mod:`muphilic.beamline.absorption`).
-* outer conductor (r >= r_out(z)) and the upstream end (z < 0): the particle is
-  *absorbed* there (it would enter the steel shielding around the horn, from
-  which it cannot reach the collimator aperture). It may still decay before.
+* inner conductor: *transparent to the tracking*. Mesons born inside its bore
+  (the BNB target sits in it) must cross the aluminium wall (``wall_thickness``
+  inside r_in(z)) to reach the field; particles that are bent back cross it again
+  into the field-free bore. The tracker neglects energy loss and scattering in
+  the wall but records the path length inside it, from which the simulation
+  computes the pions' absorption (:mod:`muphilic.beamline.absorption`).
+* outer conductor (r >= r_out(z)), the walls of the gaps (the facility's
+  apertures there) and the upstream end: the particle is *absorbed* there (it
+  would enter the steel shielding around the horn, from which it cannot reach
+  the downstream apertures). It may still decay before.
 
 Tracker: a drift-kick-drift (Boris-type) step in path length s: half drift, exact
 rotation of the unit direction about the field at the mid point, half drift.
@@ -30,52 +37,56 @@ against the exact invariant ``p_z - q c k ln r`` of the 1/r field, k = mu0 I/2pi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.constants import MU0, c_light, kA, mm
-from muphilic.data import data_file
+from muphilic.beamline.geometry import Aperture
+from muphilic.constants import MU0, c_light, mm
 from muphilic.errors import MuphilicError
 
 __all__ = [
     "HornGeometry",
+    "HornSystem",
+    "HornSystemError",
     "TrackStatus",
     "field_at",
-    "horn_geometry",
     "track",
 ]
 
 FloatArray = NDArray[np.float64]
 
 
-class HornDataError(MuphilicError):
-    """The horn z-plane table is malformed."""
+class HornSystemError(MuphilicError):
+    """Horns overlap or are out of order."""
 
 
 @dataclass(frozen=True)
 class HornGeometry:
-    """Radius profile of the field region and the horn current.
+    """Radius profile of one horn's field region, its current and its volume.
 
     Attributes
     ----------
     z, r_inner, r_outer : arrays
-        z-planes of the field region (mm) and its inner/outer radii (mm).
+        z-planes of the field region (mm, beam frame) and its inner/outer radii (mm).
     current : float
         Horn current (CLHEP units; + = neutrino mode, focusing positive particles).
     z_start, z_end : float
-        z-range of the horn volume (mm); the tracker hands particles on at z_end.
+        z-range of the horn volume (mm); the tracker hands particles on at the
+        last horn's z_end.
+    wall_thickness : float
+        Thickness of the inner conductor inside r_in(z), mm (its path is recorded
+        for the pions' absorption).
     """
 
     z: FloatArray
     r_inner: FloatArray
     r_outer: FloatArray
-    current: float = 174.0 * kA
-    z_start: float = 0.0 * mm
-    z_end: float = 1804.0 * mm
-    absorb_outer: bool = field(default=True)
+    current: float
+    z_start: float
+    z_end: float
+    wall_thickness: float = 0.0
 
     @property
     def k(self) -> float:
@@ -93,35 +104,85 @@ class HornGeometry:
         z = np.asarray(z, dtype=float)
         return np.interp(z, self.z, self.r_outer)
 
-    def with_current(self, current: float) -> HornGeometry:
-        """Same geometry with another current (negative: anti-neutrino mode)."""
-        return HornGeometry(self.z, self.r_inner, self.r_outer, current, self.z_start, self.z_end)
+
+@dataclass(frozen=True)
+class HornSystem:
+    """Horns in beam order and the open regions between and upstream of them.
+
+    Attributes
+    ----------
+    horns : tuple of HornGeometry
+        Non-overlapping, in increasing z.
+    z_start : float
+        Upstream end of the tracked region, mm (the first horn's start, or the
+        target's front face if that lies upstream of it).
+    gaps : tuple of Aperture
+        Open regions where no horn is (absorbing walls; none means unbounded).
+    """
+
+    horns: tuple[HornGeometry, ...]
+    z_start: float
+    gaps: tuple[Aperture, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.horns:
+            raise HornSystemError("a horn system needs at least one horn")
+        for a, b in zip(self.horns, self.horns[1:], strict=False):
+            if b.z_start < a.z_end:
+                raise HornSystemError("horns must be in increasing z and must not overlap")
+        if self.z_start > self.horns[0].z_start:
+            raise HornSystemError("the tracked region must include the first horn")
+
+    @classmethod
+    def of(cls, horn: HornGeometry | HornSystem) -> HornSystem:
+        """``horn`` itself if a system, else the system of that one horn."""
+        if isinstance(horn, HornSystem):
+            return horn
+        return cls((horn,), horn.z_start)
+
+    @property
+    def z_end(self) -> float:
+        """Downstream end of the last horn, mm (where tracking hands on)."""
+        return self.horns[-1].z_end
+
+    def field_planes(self) -> FloatArray:
+        """z of every horn's field-region ends, mm (where the field switches on or off)."""
+        return np.array([z for h in self.horns for z in (float(h.z[0]), float(h.z[-1]))])
+
+    def owner(self, z: FloatArray) -> NDArray[np.intp]:
+        """Index of the horn whose volume holds each z, or -1 in a gap.
+
+        Points beyond the last horn belong to the last horn; points upstream of the
+        first horn to the first one if the system has no gaps (a single horn holding
+        the target), else to the gap region.
+        """
+        z = np.asarray(z, dtype=float)
+        own = np.full(z.shape, -1, dtype=np.intp)
+        for i, h in enumerate(self.horns):
+            lo = -np.inf if i == 0 and not self.gaps else h.z_start
+            hi = np.inf if i == len(self.horns) - 1 else h.z_end
+            own[(z >= lo) & (z < hi)] = i
+        return own
+
+    def gap_radius(self, z: FloatArray) -> FloatArray:
+        """Open radius of the gap regions at z, mm (+inf where no gap aperture is)."""
+        z = np.asarray(z, dtype=float)
+        r = np.full(z.shape, np.inf)
+        for ap in self.gaps:
+            inside = (z >= ap.z1) & (z < ap.z2)
+            r = np.where(inside, ap.radius(z), r)
+        return r
 
 
-@cache
-def horn_geometry() -> HornGeometry:
-    """The BNB horn from the packaged G4BNB z-planes (volume HRN1), 174 kA."""
-    text = data_file("beamline", "g4bnb_horn_polycone_zplanes.csv").read_text()
-    rows = [
-        line.split(",")
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#") and not line.startswith("volume")
-    ]
-    hrn = [r for r in rows if r[0] == "HRN1"]
-    if len(hrn) < 2:
-        raise HornDataError("horn z-plane table has no HRN1 rows")
-    arr = np.array([[float(v) for v in r[1:4]] for r in hrn])
-    if np.any(np.diff(arr[:, 0]) <= 0):
-        raise HornDataError("HRN1 z-planes must increase")
-    return HornGeometry(arr[:, 0] * mm, arr[:, 1] * mm, arr[:, 2] * mm)
-
-
-def field_at(position: FloatArray, horn: HornGeometry) -> FloatArray:
+def field_at(position: FloatArray, horn: HornGeometry | HornSystem) -> FloatArray:
     """Magnetic field (N, 3) at ``position`` (N, 3) in CLHEP units (tesla = 0.001)."""
     x, y, z = position[:, 0], position[:, 1], position[:, 2]
     r = np.hypot(x, y)
-    inside = (r >= horn.inner_radius(z)) & (r <= horn.outer_radius(z)) & (r > 0.0)
-    b_over_r = np.where(inside, horn.k / np.where(r > 0.0, r, 1.0) ** 2, 0.0)
+    b_over_r = np.zeros_like(x)
+    for h in HornSystem.of(horn).horns:
+        inside = (r >= h.inner_radius(z)) & (r <= h.outer_radius(z)) & (r > 0.0)
+        inside &= (z >= h.z_start) & (z <= h.z_end)
+        b_over_r += np.where(inside, h.k / np.where(r > 0.0, r, 1.0) ** 2, 0.0)
     return np.column_stack((-y * b_over_r, x * b_over_r, np.zeros_like(x)))
 
 
@@ -145,7 +206,11 @@ def _rotate(u: FloatArray, axis: FloatArray, angle: FloatArray) -> FloatArray:
 
 
 def boris_step(
-    pos: FloatArray, u: FloatArray, qc_over_p: FloatArray, h: FloatArray, horn: HornGeometry
+    pos: FloatArray,
+    u: FloatArray,
+    qc_over_p: FloatArray,
+    h: FloatArray,
+    horn: HornGeometry | HornSystem,
 ) -> tuple[FloatArray, FloatArray]:
     """One drift-kick-drift step of length h (mm) for unit directions u.
 
@@ -176,31 +241,43 @@ class TrackResult:
 
 @dataclass(frozen=True)
 class _RadiusTable:
-    """r_in(z), r_out(z) on a fine uniform z grid (nearest node) for fast lookup,
-    with the largest boundary slopes |dr/dz| within +-50 mm of each node."""
+    """r_in(z), r_out(z), k(z) = mu0 I / 2 pi and the wall thickness on a fine uniform z
+    grid (nearest node) for fast lookup, with the largest boundary slopes |dr/dz| within
+    +-50 mm of each node."""
 
     z0: float
     dz: float
     r_in: FloatArray
     r_out: FloatArray
     slope: FloatArray
+    k: FloatArray
+    wall: FloatArray
 
     def index(self, z: FloatArray) -> NDArray[np.intp]:
         i = ((z - self.z0) / self.dz + 0.5).astype(np.intp)
         return np.clip(i, 0, len(self.r_in) - 1)
 
 
-def _radius_table(horn: HornGeometry, dz: float = 0.1 * mm) -> _RadiusTable:
-    z = np.arange(horn.z_start - 1.0 * mm, horn.z_end + 1.0 * mm, dz)
-    r_in, r_out = horn.inner_radius(z), horn.outer_radius(z)
+def _radius_table(system: HornSystem, dz: float = 0.1 * mm) -> _RadiusTable:
+    z = np.arange(system.z_start - 1.0 * mm, system.z_end + 1.0 * mm, dz)
+    own = system.owner(z)
+    r_in = np.full(z.shape, np.inf)
+    r_out = system.gap_radius(z)
+    k = np.zeros(z.shape)
+    wall = np.zeros(z.shape)
+    for i, h in enumerate(system.horns):
+        sel = own == i
+        r_in[sel], r_out[sel] = h.inner_radius(z[sel]), h.outer_radius(z[sel])
+        k[sel], wall[sel] = h.k, h.wall_thickness
     finite_in = np.where(np.isfinite(r_in), r_in, np.nan)
+    finite_out = np.where(np.isfinite(r_out), r_out, np.nan)
     slope = np.nan_to_num(
-        np.maximum(np.abs(np.gradient(finite_in, dz)), np.abs(np.gradient(r_out, dz)))
+        np.maximum(np.abs(np.gradient(finite_in, dz)), np.abs(np.gradient(finite_out, dz)))
     )
     window = max(1, int(50.0 * mm / dz))
     padded = np.pad(slope, window, mode="edge")
     view = np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1)
-    return _RadiusTable(float(z[0]), dz, r_in, r_out, view.max(axis=1))
+    return _RadiusTable(float(z[0]), dz, r_in, r_out, view.max(axis=1), k, wall)
 
 
 def track(
@@ -208,60 +285,68 @@ def track(
     direction: FloatArray,
     momentum: FloatArray,
     charge: FloatArray,
-    horn: HornGeometry,
+    horn: HornGeometry | HornSystem,
     *,
     step: float = 20.0 * mm,
     min_step: float = 1.0 * mm,
     s_stop: FloatArray | None = None,
-    max_path: float = 5000.0 * mm,
-    wall_thickness: float = 3.0 * mm,
+    max_path: float | None = None,
     r_fraction: float = 0.6,
 ) -> TrackResult:
-    """Track charged particles through the horn (vectorised over particles).
+    """Track charged particles through the horns (vectorised over particles).
 
     Each step is :func:`boris_step` written out for the azimuthal field (the
-    rotation axis is phi-hat at the mid point); the field-region radii are read
-    from a 0.1 mm lookup table of r_in(z), r_out(z). Step sizes adapt per
+    rotation axis is phi-hat at the mid point); the field-region radii and each
+    horn's k = mu0 I / 2 pi are read from a 0.1 mm lookup table in z covering the
+    whole :class:`HornSystem` (gaps have no field). Step sizes adapt per
     particle: at most ``step``, at most ``r_fraction`` r inside the field (B ~ 1/r), and
     never more than the distance to the nearest field boundary (conductor
-    surfaces or the field's end planes) at the particle's approach speed, but
+    surfaces, inner-conductor walls or any horn's field end planes) at the
+    particle's approach speed, but
     at least ``min_step``; boundary crossings, where the field jumps, are thus
     resolved to ``min_step`` and the method keeps its second-order accuracy.
 
     Parameters
     ----------
     position : (N, 3) array
-        Start points, mm (inside the horn's z-range).
+        Start points, mm (inside the system's z-range).
     direction : (N, 3) array
         Unit directions.
     momentum : (N,) array
         |p|, MeV (conserved).
     charge : (N,) array
         Charge in units of e (+1/-1).
-    horn : HornGeometry
+    horn : HornGeometry or HornSystem
+        One horn, or the facility's horns (:meth:`Facility.horn_system`).
     step : float
         Largest path-length step, mm.
     min_step : float
         Smallest step, mm.
     s_stop : (N,) array, optional
         Stop each particle after this path length (mm), e.g. at its decay point.
-    max_path : float
-        Give up after this path length (status MAX_PATH).
+    max_path : float, optional
+        Give up after this path length (status MAX_PATH); default the larger of
+        5 m and 2.5 times the system's length.
     r_fraction : float
         Largest step inside the field as a fraction of r (the field varies as 1/r).
-    wall_thickness : float
-        Thickness of the inner conductor inside r_in(z) (3 mm: G4BNB HWL1 rmin 19 mm
-        vs HRN1 rmin 22 mm at the neck); the path inside it is accumulated by
-        counting the steps whose mid point lies in the wall (``wall_path``).
+
+    Notes
+    -----
+    The path inside each horn's inner conductor (``HornGeometry.wall_thickness``
+    inside r_in(z); BNB: 3 mm, G4BNB HWL1 rmin 19 mm vs HRN1 rmin 22 mm at the
+    neck) is accumulated by counting the steps whose mid point lies in the wall
+    (``wall_path``).
 
     Returns
     -------
     TrackResult
         Final positions, directions, path lengths and :class:`TrackStatus` codes.
     """
+    system = HornSystem.of(horn)
+    if max_path is None:
+        max_path = max(5000.0 * mm, 2.5 * (system.z_end - system.z_start))
     n = len(momentum)
-    table = _radius_table(horn)
-    k = horn.k
+    table = _radius_table(system)
     out_pos = np.array(position, dtype=float, copy=True)
     out_u = np.array(direction, dtype=float, copy=True)
     out_s = np.zeros(n)
@@ -285,7 +370,7 @@ def track(
         out_u[j, 0], out_u[j, 1], out_u[j, 2] = ux[sel], uy[sel], uz[sel]
         out_s[j], out_wall[j], out_status[j] = s[sel], wall[sel], st[sel]
 
-    z_f0, z_f1 = float(horn.z[0]), float(horn.z[-1])
+    planes = system.field_planes()
     while idx.size:
         live = st < 0
         r0 = np.hypot(x, y)
@@ -294,10 +379,13 @@ def track(
         d_in = np.abs(r0 - r_in0)
         d_in = np.where(np.isfinite(d_in), d_in, np.inf)
         d_bound = np.minimum(
-            np.minimum(d_in, table.r_out[i0] - r0), np.abs(r0 - r_in0 + wall_thickness)
+            np.minimum(d_in, table.r_out[i0] - r0), np.abs(r0 - r_in0 + table.wall[i0])
         )
         approach = np.hypot(ux, uy) + table.slope[i0] * np.abs(uz) + 1e-12
-        d_z = np.minimum(np.abs(z - z_f0), np.abs(z - z_f1)) / (np.abs(uz) + 1e-12)
+        d_plane = np.abs(z - planes[0])
+        for plane in planes[1:]:
+            d_plane = np.minimum(d_plane, np.abs(z - plane))
+        d_z = d_plane / (np.abs(uz) + 1e-12)
         h = np.minimum(np.maximum(d_bound, 0.0) / approach, d_z)
         in_f = (r0 >= r_in0) & (r0 <= table.r_out[i0])
         h = np.where(in_f, np.minimum(h, r_fraction * r0), h)
@@ -309,11 +397,11 @@ def track(
         it = table.index(zm)
         r_in = table.r_in[it]
         in_field = (r >= r_in) & (r <= table.r_out[it]) & (r > 0.0)
-        wall += np.where((r < r_in) & (r > r_in - wall_thickness), h, 0.0)
+        wall += np.where((r < r_in) & (r > r_in - table.wall[it]), h, 0.0)
         safe_r = np.where(r > 0.0, r, 1.0)
         kx, ky = -ym / safe_r, xm / safe_r
         # rotation about phi-hat by -(q c / p) B h with B = k / r
-        angle = np.where(in_field, -qcp * (k / safe_r) * h, 0.0)
+        angle = np.where(in_field, -qcp * (table.k[it] / safe_r) * h, 0.0)
         c, sn = np.cos(angle), np.sin(angle)
         kdu = (kx * ux + ky * uy) * (1.0 - c)
         nx = ux * c + ky * uz * sn + kx * kdu
@@ -326,10 +414,9 @@ def track(
         new = np.full(idx.size, -1, dtype=np.int8)
         new[s >= stop] = TrackStatus.STOPPED
         new[(new < 0) & (s >= max_path)] = TrackStatus.MAX_PATH
-        new[(new < 0) & (z < horn.z_start)] = TrackStatus.UPSTREAM
-        new[(new < 0) & (z >= horn.z_end)] = TrackStatus.EXITED
-        if horn.absorb_outer:
-            new[(new < 0) & (r_end >= table.r_out[table.index(z)])] = TrackStatus.ABSORBED
+        new[(new < 0) & (z < system.z_start)] = TrackStatus.UPSTREAM
+        new[(new < 0) & (z >= system.z_end)] = TrackStatus.EXITED
+        new[(new < 0) & (r_end >= table.r_out[table.index(z)])] = TrackStatus.ABSORBED
         st = np.where(live, new, st)
         done = st >= 0
         n_done = int(np.count_nonzero(done))

@@ -39,7 +39,8 @@ Rules every reader applies (HDF5 groups, ROOT trees and CSV files alike):
 HDF5 layout written by :func:`write_sample`::
 
     /                      attrs: format="muphilic.beam", version=1, pot,
-                                  muons_produced_per_pot, units
+                                  muons_produced_per_pot, units, facility,
+                                  production (optional: facility name, backend/model)
     /parents/<name>/<col>  name in {"pi+", "pi-", "K+", "K-"} (free in a user's file)
     /produced/<name>/<col> (optional) mesons at production
     /produced_per_pot      attrs: pi+, pi-, K+, K-, K0L (optional)
@@ -351,6 +352,8 @@ def _hdf5_image(sample: BeamSample) -> bytes:
         f.attrs["units"] = json.dumps(_UNITS)
         if sample.muons_produced_per_pot is not None:
             f.attrs["muons_produced_per_pot"] = float(sample.muons_produced_per_pot)
+        f.attrs["facility"] = sample.facility
+        f.attrs["production"] = sample.production
         for group, tables in (("parents", sample.parents), ("produced", sample.produced)):
             g = f.create_group(group)
             for name, p in tables.items():
@@ -419,6 +422,11 @@ def _attr_number(attrs: Mapping[str, object], key: str, source: str) -> float:
     return value
 
 
+def _attr_text(attrs: Mapping[str, object], key: str) -> str:
+    value = attrs.get(key, "")
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def read_sample(path: str | Path) -> BeamSample:
     """Read a :class:`BeamSample` from an HDF5 file in the module's layout.
 
@@ -483,7 +491,8 @@ def _read_sample(path: Path) -> BeamSample:
             if "muons_produced_per_pot" in f.attrs
             else None
         )
-    return BeamSample(pot, parents, muons, ppp, produced, wall, mpp)
+        labels = {k: _attr_text(f.attrs, k) for k in ("facility", "production")}
+    return BeamSample(pot, parents, muons, ppp, produced, wall, mpp, **labels)
 
 
 def is_beam_sample(path: str | Path) -> bool:

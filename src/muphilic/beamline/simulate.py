@@ -1,20 +1,23 @@
-"""Top level of the embedded Booster Neutrino Beam simulation.
+"""Top level of the embedded beamline simulation (any facility; the BNB by default).
 
-Chain (all vectorised over particles, weights per proton on target):
+The geometry comes from a :class:`~muphilic.beamline.facility.Facility` (a facility
+file), the mesons from a production backend chosen by name
+(:mod:`muphilic.beamline.production`). Chain (all vectorised over particles,
+weights per proton on target):
 
-1. proton interaction points in the Be target (:mod:`.target`);
-2. pi+-, K+- momenta importance-sampled from the BNB parametrisations
-   (:mod:`.production`, :mod:`.sampling`), rotated to the proton direction;
-3. tracking through the horn field (:mod:`.horn`), then straight flight through
-   the target hall, collimator and decay pipe to the absorber face
+1. proton interaction points in the target (:mod:`.target`);
+2. pi+-, K+- momenta drawn from the production backend (the BNB parametrisations
+   importance-sampled, or a generator's table), rotated to the proton direction;
+3. tracking through the horns' fields (:mod:`.horn`), then straight flight through
+   the facility's apertures and decay pipe to the absorber face
    (:mod:`.geometry`);
 4. one decay point per meson on its path up to where it stops (absorbed or at
    the absorber face), weight times the decay probability (:mod:`.decays`);
 5. the muon of pi/K -> mu nu from each decay, straight to the pipe wall or the
    absorber face (:mod:`.muons`).
 
-Pions are attenuated on their way out of the target and through the horn's
-inner conductor (:mod:`.absorption`). Neutral kaons (K0L) are counted
+Pions are attenuated on their way out of the target and through the horns'
+inner conductors (:mod:`.absorption`). Neutral kaons (K0L) are counted
 (``produced_per_pot``) but not followed.
 
 Not modelled (documented differences from the full GEANT4 simulation):
@@ -36,29 +39,25 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.beamline.absorption import absorption_length, path_in_target
+from muphilic.beamline.absorption import ABSORBING_NUCLEI, absorption_length, path_in_target
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
-from muphilic.beamline.geometry import (
-    Aperture,
-    StraightStatus,
-    default_apertures,
-    straight_transport,
+from muphilic.beamline.facility import Facility
+from muphilic.beamline.facility_file import load_facility
+from muphilic.beamline.geometry import StraightStatus, straight_transport
+from muphilic.beamline.horn import HornSystem, TrackStatus, track
+from muphilic.beamline.production import (
+    ATTENUATIONS,
+    CHARGED,
+    SPECIES,
+    SPECIES_PRODUCED,
+    MesonSource,
+    ProductionBackend,
+    get_backend,
 )
-from muphilic.beamline.horn import HornGeometry, TrackStatus, horn_geometry, track
-from muphilic.beamline.production import SPECIES, integrated_xsec, production_model
-from muphilic.beamline.sampling import momentum_sampler
-from muphilic.beamline.target import (
-    BeamSpot,
-    TargetGeometry,
-    interaction_length,
-    proton_momentum,
-    sample_interactions,
-)
+from muphilic.beamline.target import interaction_length, sample_interactions
 from muphilic.constants import (
     BR_K_TO_MU_NU,
     BR_PI_TO_MU_NU,
-    GeV,
-    kA,
     m_mu,
     mm,
     tau_K,
@@ -73,7 +72,6 @@ __all__ = ["BeamSample", "BeamlineConfig", "BeamlineConfigError", "simulate"]
 
 FloatArray = NDArray[np.float64]
 
-CHARGED = ("pi+", "pi-", "K+", "K-")
 PDG = {"pi+": 211, "pi-": -211, "K+": 321, "K-": -321, "K0L": 130}
 CHARGE = {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1}
 LIFETIME = {"pi+": tau_pi, "pi-": tau_pi, "K+": tau_K, "K-": tau_K}
@@ -86,53 +84,53 @@ class BeamlineConfigError(MuphilicError):
     """A beamline configuration value is invalid."""
 
 
+def _bnb() -> Facility:
+    return load_facility("bnb")
+
+
 @dataclass(frozen=True)
 class BeamlineConfig:
-    """Settings of the embedded BNB simulation (defaults: neutrino mode, G4BNB values).
+    """Settings of the embedded simulation: a facility, a production backend, numerics.
 
     Attributes
     ----------
-    proton_kinetic_energy : float
-        Proton kinetic energy, MeV (8 GeV).
-    spot : BeamSpot
-        Beam spot at the start plane.
-    target : TargetGeometry
-        Be target cylinder.
-    horn_current : float
-        Horn current (174 kA; negative for anti-neutrino mode).
+    facility : Facility
+        The beamline (default: the packaged BNB facility, neutrino mode).
+    production : str
+        Production backend (:func:`muphilic.beamline.production.get_backend`);
+        empty for the facility's own (``bnb-fits`` for the BNB).
     attenuation : {"inelastic", "production"}
         Proton attenuation cross section (see :mod:`muphilic.beamline.target`).
     tracking_step : float
         Largest horn tracking step, mm (steps adapt near field boundaries).
     oversample : mapping
-        Sampled mesons per expected meson, per species (more kaons than pions).
-    apertures : tuple of Aperture
-        Regions downstream of the horn (default: G4BNB geometry, absorber at 49.678 m).
+        Sampled mesons per expected meson, per species (more kaons than pions);
+        a generator's mesons are each used ``ceil(oversample)`` times.
     pion_absorption : bool
         Attenuate pions on their path through the rest of the target and the
-        horn's inner conductor (:mod:`muphilic.beamline.absorption`).
+        horns' inner conductors (:mod:`muphilic.beamline.absorption`).
     chunk_size : int
         Mesons processed at once (memory bound).
     """
 
-    proton_kinetic_energy: float = 8.0 * GeV
-    spot: BeamSpot = field(default_factory=BeamSpot)
-    target: TargetGeometry = field(default_factory=TargetGeometry)
-    horn_current: float = 174.0 * kA
+    facility: Facility = field(default_factory=_bnb)
+    production: str = ""
     attenuation: str = "inelastic"
     tracking_step: float = 30.0 * mm
     oversample: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_OVERSAMPLE))
-    apertures: tuple[Aperture, ...] = field(default_factory=default_apertures)
     pion_absorption: bool = True
     chunk_size: int = 250_000
 
     def __post_init__(self) -> None:
-        if self.attenuation not in ("inelastic", "production"):
+        if not isinstance(self.facility, Facility):
+            raise BeamlineConfigError(
+                f"facility must be a Facility (muphilic.beamline.load_facility), got "
+                f"{type(self.facility).__name__}"
+            )
+        if self.attenuation not in ATTENUATIONS:
             raise BeamlineConfigError(
                 f"attenuation must be 'inelastic' or 'production', got {self.attenuation!r}"
             )
-        if not self.proton_kinetic_energy > 0:
-            raise BeamlineConfigError("proton_kinetic_energy must be positive")
         if not self.tracking_step > 0:
             raise BeamlineConfigError("tracking_step must be positive")
         for key, val in self.oversample.items():
@@ -140,23 +138,26 @@ class BeamlineConfig:
                 raise BeamlineConfigError(f"oversample[{key!r}] = {val!r} is invalid")
         if self.chunk_size < 1:
             raise BeamlineConfigError("chunk_size must be >= 1")
+        material = self.facility.target.material
+        if self.pion_absorption and material not in ABSORBING_NUCLEI:
+            raise BeamlineConfigError(
+                f"pion absorption is modelled in {list(ABSORBING_NUCLEI)} only (G4BNB); "
+                f"facility {self.facility.name!r} has a {material} target: "
+                "set pion_absorption=False"
+            )
 
     @property
     def p_beam(self) -> float:
         """Proton momentum, MeV."""
-        return proton_momentum(self.proton_kinetic_energy)
+        return self.facility.p_beam
 
-    def horn(self) -> HornGeometry:
-        """Horn geometry with this configuration's current."""
-        return horn_geometry().with_current(self.horn_current)
+    def backend(self) -> ProductionBackend:
+        """The production backend (this configuration's, else the facility's)."""
+        return get_backend(self.production or self.facility.production)
 
-    def sigma_att(self) -> float:
-        """Proton attenuation cross section (CLHEP area)."""
-        model = production_model()
-        inel = model.sigma("inelastic", self.p_beam)
-        if self.attenuation == "inelastic":
-            return inel
-        return inel - model.sigma("quasielastic", self.p_beam)
+    def horn(self) -> HornSystem:
+        """The facility's horns with their signed currents."""
+        return self.facility.horn_system()
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,10 @@ class BeamSample:
     muons_produced_per_pot : float
         All muons from the recorded decays per POT (computed from the parents'
         weights and BR(-> mu nu) when not given).
+    facility : str
+        Name of the facility simulated ("" if unknown, e.g. a user's sample).
+    production : str
+        Production backend, model name and version ("" if unknown).
     """
 
     pot: int
@@ -195,6 +200,8 @@ class BeamSample:
     produced: dict[str, ParentSample] = field(default_factory=dict)
     muons_wall: MuonSample | None = None
     muons_produced_per_pot: float | None = None
+    facility: str = ""
+    production: str = ""
 
     def __post_init__(self) -> None:
         if self.muons_produced_per_pot is None:
@@ -233,21 +240,30 @@ class _Chunk:
     mu_status: NDArray[np.int8]
 
 
+def _empty_chunk() -> _Chunk:
+    """A chunk of no mesons (concatenation neutral; a species a generator never made)."""
+    v3, v4 = np.zeros((0, 3)), np.zeros((0, 4))
+    w = np.zeros(0)
+    return _Chunk(v4, v3, w, v4, v3, w, v4, v3, w, np.zeros(0, dtype=np.int8))
+
+
 def _simulate_chunk(
     species: str,
+    start: int,
     n: int,
     norm: float,
     rng: np.random.Generator,
     config: BeamlineConfig,
+    source: MesonSource,
     lambda_att: float,
 ) -> _Chunk:
-    """Produce, track and decay ``n`` sampled mesons; ``norm`` = expected mesons per POT / n
-    per unit interaction probability."""
+    """Produce, track and decay rows ``start`` to ``start + n`` of the mesons of ``source``;
+    ``norm`` = expected mesons per POT per row per unit interaction probability."""
     mass = SPECIES[species]
-    p_beam = config.p_beam
-    sampler = momentum_sampler(species, p_beam)
-    protons = sample_interactions(n, rng, lambda_att, config.spot, config.target)
-    p, cos_t, w_ps = sampler.sample(rng, n)
+    facility = config.facility
+    target = facility.target
+    protons = sample_interactions(n, rng, lambda_att, facility.spot, target)
+    p, cos_t, w_ps = source.draw(species, start, n, rng)
     keep = w_ps > 0.0
     sin_t = np.sqrt(np.clip(1.0 - cos_t**2, 0.0, None))
     phi = rng.uniform(0.0, 2.0 * math.pi, n)
@@ -260,21 +276,21 @@ def _simulate_chunk(
     m = len(p)
     charge = np.full(m, float(CHARGE[species]))
     horn = config.horn()
+    apertures = facility.all_apertures()
 
     # pass 1: through the horn
     res = track(pos0, u0, p, charge, horn, step=config.tracking_step)
     w_surv = np.ones(m)
     if config.pion_absorption and species in ("pi+", "pi-"):
         q = CHARGE[species]
-        l_be = path_in_target(pos0, u0, config.target.radius, config.target.z_max)
-        w_surv = np.exp(
-            -l_be / absorption_length(p, q, "Be") - res.wall_path / absorption_length(p, q, "Al")
-        )
+        l_t = path_in_target(pos0, u0, target.radius, target.z_max, target.segments)
+        lam_t = absorption_length(p, q, target.material, target.number_density)
+        w_surv = np.exp(-l_t / lam_t - res.wall_path / absorption_length(p, q, "Al"))
     s_h = res.path_length
     exited = res.status == TrackStatus.EXITED
     s_str = np.zeros(m)
     if np.any(exited):
-        aps = tuple(a for a in config.apertures if a.z2 > horn.z_end)
+        aps = tuple(a for a in apertures if a.z2 > horn.z_end)
         s_e, _, _ = straight_transport(res.position[exited], res.direction[exited], aps)
         s_str[exited] = s_e
     path = s_h + s_str
@@ -308,7 +324,7 @@ def _simulate_chunk(
     mu_p4 = isotropic_two_body(rng, p4, mass, m_mu, 0.0)
     mu_p = np.linalg.norm(mu_p4[:, 1:], axis=1)
     mu_dir = mu_p4[:, 1:] / mu_p[:, None]
-    s_mu, mu_end, mu_status = straight_transport(vertex, mu_dir, config.apertures)
+    s_mu, mu_end, mu_status = straight_transport(vertex, mu_dir, apertures)
     survival = np.exp(-s_mu / decay_length(mu_p, m_mu, tau_mu))
     mu_weight = weight * BR_MU_NU[species] * survival
     prod_p4 = np.column_stack((energy, p[:, None] * u0))
@@ -322,18 +338,19 @@ def simulate(
     config: BeamlineConfig | None = None,
     progress: bool = False,
 ) -> BeamSample:
-    """Simulate the BNB for ``pot`` protons on target (statistics) with seed ``seed``.
+    """Simulate a facility's beamline for ``pot`` protons on target (statistics), seed ``seed``.
 
     Parameters
     ----------
     pot : int
         Number of protons on target whose statistics the sample should have:
         ``oversample[s] * pot * (mesons per interaction)`` mesons of each species
-        are sampled. All weights are per POT regardless.
+        are sampled from the BNB fits; an event generator makes ``pot`` collisions.
+        All weights are per POT regardless.
     seed : int
         Seed of the :class:`numpy.random.Generator` (results are reproducible).
     config : BeamlineConfig, optional
-        Defaults to neutrino mode (174 kA) with the G4BNB geometry.
+        Defaults to the BNB in neutrino mode with the BNB fits.
     progress : bool
         Show a progress bar (rich).
 
@@ -345,32 +362,38 @@ def simulate(
         raise BeamlineConfigError(f"pot must be a positive integer, got {pot!r}")
     pot = int(pot)
     config = config or BeamlineConfig()
+    facility = config.facility
+    backend = config.backend()
+    backend.check(facility)
+    source = backend.mesons(
+        facility, pot=pot, seed=seed, attenuation=config.attenuation, progress=progress
+    )
     rng = np.random.default_rng(seed)
-    sigma_att = config.sigma_att()
-    lambda_att = interaction_length(sigma_att)
-    p_beam = config.p_beam
+    lambda_att = interaction_length(source.sigma_att, facility.target.number_density)
 
     # mean interaction probability of a beam proton (for produced_per_pot)
     probe = sample_interactions(
-        200_000, np.random.default_rng([seed, 1]), lambda_att, config.spot, config.target
+        200_000, np.random.default_rng([seed, 1]), lambda_att, facility.spot, facility.target
     )
     p_int = float(np.mean(probe.weight))
-    mult = {s: integrated_xsec(s, p_beam) / sigma_att for s in SPECIES}
-    produced_per_pot = {s: p_int * mult[s] for s in ("pi+", "pi-", "K+", "K-", "K0L")}
+    mult = source.multiplicity
+    produced_per_pot = {s: p_int * mult[s] for s in SPECIES_PRODUCED}
 
-    counts = {s: max(1, math.ceil(pot * mult[s] * config.oversample.get(s, 1.0))) for s in CHARGED}
+    counts = {s: source.rows(s, pot, config.oversample.get(s, 1.0)) for s in CHARGED}
     parents: dict[str, ParentSample] = {}
     produced: dict[str, ParentSample] = {}
     mu_parts: list[tuple[FloatArray, FloatArray, FloatArray, NDArray[np.int8], int]] = []
     with progress_bar(progress) as bar:
-        task = bar.add_task("BNB beamline: mesons", total=sum(counts.values()))
+        task = bar.add_task(f"{facility.name} beamline: mesons", total=sum(counts.values()))
         for species in CHARGED:
             n_tot = counts[species]
-            norm = mult[species] / n_tot
-            chunks = []
+            norm = mult[species] / n_tot if n_tot else 0.0
+            chunks = [_empty_chunk()]
             for start in range(0, n_tot, config.chunk_size):
                 n = min(config.chunk_size, n_tot - start)
-                chunks.append(_simulate_chunk(species, n, norm, rng, config, lambda_att))
+                chunks.append(
+                    _simulate_chunk(species, start, n, norm, rng, config, source, lambda_att)
+                )
                 bar.advance(task, n)
             cat = {
                 k: np.concatenate([getattr(c, k) for c in chunks])
@@ -407,4 +430,6 @@ def simulate(
         produced=produced,
         muons_wall=_muons(StraightStatus.WALL),
         muons_produced_per_pot=muons_all,
+        facility=facility.name,
+        production=source.label,
     )

@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from muphilic import __version__
+from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.flux import Box, Sphere, numu_flux
 from muphilic.beamline.samples import read_sample, write_sample
 from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
 from muphilic.cache import cached_file
-from muphilic.constants import GeV, MeV, m
+from muphilic.constants import GeV, MeV
 from muphilic.detectors import Detector
-from muphilic.errors import MuphilicError
 
 __all__ = ["flux_volume", "load_beam", "numu_flux_total"]
 
@@ -42,21 +42,27 @@ def load_beam(
     ----------
     beam : muphilic.config.BeamConfig
         ``beam.sample`` (a path) selects the user's HDF5 sample; otherwise
-        ``beam.pot`` protons on target are simulated (or read from the cache).
+        ``beam.pot`` protons on target of ``beam.facility`` (a packaged name or a
+        TOML file) with production backend ``beam.production`` ("" for the
+        facility's) are simulated (or read from the cache).
     seed : int
         Seed of the simulation.
     config : BeamlineConfig, optional
-        Beamline settings (horn current, production model...).
+        Beamline settings; given, it replaces ``beam.facility`` and ``beam.production``.
     progress : bool
         Show a progress bar while simulating.
     """
     if beam.sample:
         return read_sample(Path(beam.sample))
-    config = config or BeamlineConfig()
+    if config is None:
+        config = BeamlineConfig(facility=load_facility(beam.facility), production=beam.production)
+    backend = config.backend()
+    backend.check(config.facility)
     inputs = {
         "pot": int(beam.pot),
         "seed": int(seed),
         "beamline": repr(config),
+        "production": backend.identity(),
         "muphilic": __version__,
     }
 
@@ -67,25 +73,12 @@ def load_beam(
 
 
 def flux_volume(detector: Detector) -> Sphere | Box:
-    """The detector's fiducial volume as a flux-averaging volume on the beam axis.
-
-    Raises
-    ------
-    MuphilicError
-        If the detector is off the beam axis: the flux average supports
-        on-axis volumes only, and an on-axis stand-in would be a wrong number.
-    """
-    centre = detector.centre_array
-    if np.any(np.abs(centre[:2]) > 1e-9 * np.abs(centre[2])):
-        raise MuphilicError(
-            f"{detector.name}: the nu_mu flux is averaged over on-axis volumes only; "
-            f"this detector's centre is off the beam axis (x, y = {centre[0] / m:.3g}, "
-            f"{centre[1] / m:.3g} m)"
-        )
+    """The detector's fiducial volume as a flux-averaging volume, wherever it is."""
+    x, y, z = (float(c) for c in detector.centre_array)
     if detector.shape == "sphere":
-        return Sphere(float(centre[2]), float(detector.radius))
+        return Sphere(z, float(detector.radius), x, y)
     half = detector.half_lengths
-    return Box(float(centre[2]), (float(half[0]), float(half[1]), float(half[2])))
+    return Box(z, (float(half[0]), float(half[1]), float(half[2])), x, y)
 
 
 def numu_flux_total(sample: BeamSample, detector: Detector) -> float:

@@ -37,7 +37,7 @@ def beam_summary(
 
     Structure::
 
-        {"pot": N,
+        {"pot": N, "facility": name, "production": backend and model,
          "produced_per_pot": {"pi+", "pi-", "K+", "K-", "K0L"},
          "decays_per_pot": {"pi+", "pi-", "K+", "K-"},
          "muons_per_pot": {"produced", "to_dump"},
@@ -60,6 +60,8 @@ def beam_summary(
         }
     return {
         "pot": int(sample.pot),
+        "facility": sample.facility,
+        "production": sample.production,
         "produced_per_pot": {k: float(v) for k, v in sample.produced_per_pot.items()},
         "decays_per_pot": {k: float(np.sum(p.weight)) for k, p in sample.parents.items()},
         "muons_per_pot": {

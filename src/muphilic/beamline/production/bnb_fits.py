@@ -1,4 +1,4 @@
-"""Meson production in proton-beryllium collisions: the BNB parametrisations.
+"""The ``bnb-fits`` production backend's physics: the BNB parametrisations of p-Be -> meson + X.
 
 The double-differential inclusive cross sections ``d2sigma/(dp dOmega)`` for
 p + Be -> meson + X at the Booster beam momentum, exactly as coded in the
@@ -68,10 +68,12 @@ __all__ = [
     "SPECIES",
     "FeynmanScaling",
     "ProductionModel",
+    "ProductionParameterError",
     "SanfordWang",
     "integrated_xsec",
     "load_production_parameters",
     "multiplicity",
+    "phase_space_limits",
     "production_model",
     "production_xsec",
 ]

@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.beamline.production import integrated_xsec, production_xsec
+from muphilic.beamline.production.bnb_fits import integrated_xsec, production_xsec
 
 __all__ = ["MomentumSampler", "momentum_sampler"]
 

@@ -1,0 +1,490 @@
+"""Facility files: the TOML schema of a :class:`~muphilic.beamline.facility.Facility`.
+
+The packaged facilities live in ``muphilic/data/facilities/<name>.toml``
+(documented, number by number, in the README of that folder and in each file's
+``[sources]``); a user adds one by writing a file with the same keys and passing
+its path to :func:`load_facility`.
+
+TOML schema (units are in the key names; every unknown key is an error)
+-----------------------------------------------------------------------
+Positions are in the beam frame: z along the proton beam, origin at the
+facility's reference point (BNB: the upstream end of the horn)::
+
+    name = "BNB"                      # required
+    description = "..."               # optional
+    production = "bnb-fits"           # default production backend (muphilic.beamline.production)
+    polarity = "neutrino"             # or "antineutrino": every horn current reversed
+    pot_per_year = 1e20               # optional, protons on target in a year
+
+    [beam]                            # required
+    proton_kinetic_energy_GeV = 8.0
+    sigma_x_mm = 1.51                 # Gaussian spot at the start plane
+    sigma_y_mm = 0.75
+    sigma_theta_x_mrad = 0.66
+    sigma_theta_y_mrad = 0.40
+    start_z_mm = -10.0
+
+    [target]                          # required
+    material = "Be"
+    atomic_number = 4                 # Z and A of the nucleus an event generator collides with
+    mass_number = 9
+    density_g_cm3 = 1.848
+    molar_mass_g_mol = 9.012182
+    radius_mm = 4.7625
+    segments_mm = [[34.9, 746.1]]     # material along z: one [z1, z2] per segment
+    sigma_inelastic_mb = 212.28       # p-nucleus cross sections at this beam momentum:
+    sigma_production_mb = 177.68      # needed by the event-generator backends
+
+    [[horns]]                         # one table per horn, in beam order (at least one)
+    name = "horn"
+    position_mm = 0.0                 # beam-frame z of the horn's local z = 0
+    length_mm = 1804.0                # the horn volume is local z in [0, length]
+    current_kA = 174.0                # magnitude; the polarity gives the sign
+    wall_thickness_mm = 3.0           # inner conductor, inside the field region's inner radius
+    conductor = "Al"
+    # the field region: a z-r table (local z) ...
+    profile_z_mm = [35.0, 86.0, ...]
+    inner_radius_mm = [70.0, 22.0, ...]   # outer surface of the inner conductor
+    outer_radius_mm = [300.0, ...]        # inner surface of the outer conductor (or one number)
+    # ... or parabolic sections r(z)^2 = a + b z that expand to a table, with a
+    # constant outer radius:
+    # outer_radius_mm = 149.2
+    # [[horns.sections]]
+    # z_mm = [0.0, 770.0]
+    # a_mm2 = 1274.7
+    # b_mm = -36.03
+    # points = 50                     # optional, table nodes of the section (default 50)
+
+    [[apertures]]                     # open regions from the horns to the decay pipe, in order
+    name = "collimator"
+    z_mm = [3070.0, 5203.6]
+    radius_mm = [300.0, 355.0]        # open radius at both ends (or one number)
+
+    [decay_pipe]                      # required; runs from start_mm to the absorber face
+    start_mm = 5203.6
+    radius_mm = 914.4
+    gas = "air"
+    wall_material = "..."             # optional: what surrounds the pipe (wall muons stop in it)
+
+    [absorber]                        # required
+    z_mm = 49678.0                    # upstream face
+    material = "..."
+
+    [sources]                         # dotted key -> citation string
+    "beam.proton_kinetic_energy_GeV" = "..."
+
+Inside the package every length is in mm, energy in MeV and current, density and
+area in :mod:`hepunits` units; TOML files use the units in their key names.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from muphilic.beamline.facility import DecayPipe, Facility, FacilityConfigError, Horn, fail
+from muphilic.beamline.geometry import Aperture
+from muphilic.beamline.target import BeamSpot, Target
+from muphilic.constants import GeV, barn, cm3, g, kA, mm, mole, mrad
+from muphilic.data import data_file
+
+__all__ = ["available_facilities", "facility_from_mapping", "load_facility"]
+
+_PACKAGE_FOLDER = "facilities"
+_MB = 1.0e-3 * barn
+
+#: Nodes per parabolic inner-conductor section when the file does not say.
+_DEFAULT_SECTION_POINTS = 50
+
+
+# --- TOML reading -------------------------------------------------------------------
+_TOP_KEYS = {
+    "name",
+    "description",
+    "production",
+    "polarity",
+    "pot_per_year",
+    "beam",
+    "target",
+    "horns",
+    "apertures",
+    "decay_pipe",
+    "absorber",
+    "sources",
+}
+_BEAM_KEYS = {
+    "proton_kinetic_energy_GeV",
+    "sigma_x_mm",
+    "sigma_y_mm",
+    "sigma_theta_x_mrad",
+    "sigma_theta_y_mrad",
+    "start_z_mm",
+}
+_TARGET_KEYS = {
+    "material",
+    "atomic_number",
+    "mass_number",
+    "density_g_cm3",
+    "molar_mass_g_mol",
+    "radius_mm",
+    "segments_mm",
+    "sigma_inelastic_mb",
+    "sigma_production_mb",
+}
+_HORN_KEYS = {
+    "name",
+    "position_mm",
+    "length_mm",
+    "current_kA",
+    "wall_thickness_mm",
+    "conductor",
+    "profile_z_mm",
+    "inner_radius_mm",
+    "outer_radius_mm",
+    "sections",
+}
+_SECTION_KEYS = {"z_mm", "a_mm2", "b_mm", "points"}
+_APERTURE_KEYS = {"name", "z_mm", "radius_mm"}
+_PIPE_KEYS = {"start_mm", "radius_mm", "gas", "wall_material"}
+_ABSORBER_KEYS = {"z_mm", "material"}
+_SOURCE_KEYS = (
+    {"name", "description", "production", "polarity", "pot_per_year"}
+    | {f"beam.{k}" for k in _BEAM_KEYS}
+    | {f"target.{k}" for k in _TARGET_KEYS}
+    | {f"decay_pipe.{k}" for k in _PIPE_KEYS}
+    | {f"absorber.{k}" for k in _ABSORBER_KEYS}
+    | {"horns", "apertures"}
+)
+_LIST_SOURCE_PREFIXES = (("horns", _HORN_KEYS), ("apertures", _APERTURE_KEYS))
+
+
+def _is_list_key(key: str) -> bool:
+    """Whether ``key`` is a ``horns[0].current_kA``-style source key."""
+    head, _, field_name = key.partition(".")
+    for prefix, keys in _LIST_SOURCE_PREFIXES:
+        index = head.removeprefix(prefix + "[").removesuffix("]")
+        if head == f"{prefix}[{index}]" and index.isdigit():
+            return not field_name or field_name in keys
+    return False
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise fail(f"{prefix}{key}", f"unknown key; allowed here: {sorted(allowed)}")
+
+
+def _table(data: Mapping[str, Any], key: str, prefix: str = "") -> Mapping[str, Any]:
+    if key not in data:
+        raise fail(f"{prefix}{key}", "table is required")
+    value = data[key]
+    if not isinstance(value, Mapping):
+        raise fail(f"{prefix}{key}", f"must be a table, got {value!r}")
+    return value
+
+
+def _number(table: Mapping[str, Any], key: str, prefix: str, default: float | None = None) -> float:
+    if key not in table:
+        if default is None:
+            raise fail(f"{prefix}{key}", "is required")
+        return default
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(f"{prefix}{key}", f"expected a number, got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise fail(f"{prefix}{key}", f"must be finite, got {value!r}")
+    return number
+
+
+def _string(table: Mapping[str, Any], key: str, prefix: str, default: str | None = None) -> str:
+    if key not in table:
+        if default is None:
+            raise fail(f"{prefix}{key}", "is required")
+        return default
+    value = table[key]
+    if not isinstance(value, str):
+        raise fail(f"{prefix}{key}", f"must be a string, got {value!r}")
+    return value
+
+
+def _integer(table: Mapping[str, Any], key: str, prefix: str) -> int:
+    value = table.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(f"{prefix}{key}", f"must be an integer, got {value!r}")
+    return value
+
+
+def _numbers(field_name: str, value: Any, length: int | None = None) -> tuple[float, ...]:
+    if not isinstance(value, list) or not all(
+        not isinstance(v, bool) and isinstance(v, int | float) for v in value
+    ):
+        raise fail(field_name, f"expected a list of numbers, got {value!r}")
+    if length is not None and len(value) != length:
+        raise fail(field_name, f"expected {length} numbers, got {value!r}")
+    try:
+        out = tuple(float(v) for v in value)
+    except OverflowError as exc:
+        raise fail(field_name, f"must be finite, got {value!r}") from exc
+    if not all(math.isfinite(v) for v in out):
+        raise fail(field_name, f"must be finite, got {value!r}")
+    return out
+
+
+def _radius_pair(field_name: str, value: Any) -> tuple[float, float]:
+    """A number (cylinder) or [r1, r2] (cone)."""
+    if isinstance(value, list):
+        r1, r2 = _numbers(field_name, value, 2)
+        return r1, r2
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(field_name, f"expected a number or [r1, r2], got {value!r}")
+    return float(value), float(value)
+
+
+def _beam(table: Mapping[str, Any]) -> tuple[float, BeamSpot]:
+    _check_keys(table, _BEAM_KEYS, "beam.")
+    p = "beam."
+    spot = BeamSpot(
+        sigma_x=_number(table, "sigma_x_mm", p) * mm,
+        sigma_y=_number(table, "sigma_y_mm", p) * mm,
+        sigma_theta_x=_number(table, "sigma_theta_x_mrad", p) * mrad,
+        sigma_theta_y=_number(table, "sigma_theta_y_mrad", p) * mrad,
+        z_start=_number(table, "start_z_mm", p) * mm,
+    )
+    return _number(table, "proton_kinetic_energy_GeV", p) * GeV, spot
+
+
+def _target(table: Mapping[str, Any]) -> Target:
+    _check_keys(table, _TARGET_KEYS, "target.")
+    p = "target."
+    raw = table.get("segments_mm")
+    if not isinstance(raw, list) or not raw:
+        raise fail("target.segments_mm", f"must be a list of [z1, z2] pairs, got {raw!r}")
+    segments = tuple(_numbers("target.segments_mm", seg, 2) for seg in raw)
+    sigma = {
+        key: (_number(table, f"{key}_mb", p) * _MB if f"{key}_mb" in table else None)
+        for key in ("sigma_inelastic", "sigma_production")
+    }
+    return Target(
+        material=_string(table, "material", p),
+        atomic_number=_integer(table, "atomic_number", p),
+        mass_number=_integer(table, "mass_number", p),
+        density=_number(table, "density_g_cm3", p) * g / cm3,
+        molar_mass=_number(table, "molar_mass_g_mol", p) * g / mole,
+        radius=_number(table, "radius_mm", p) * mm,
+        segments=tuple((a * mm, b * mm) for a, b in segments),
+        sigma_inelastic=sigma["sigma_inelastic"],
+        sigma_production=sigma["sigma_production"],
+    )
+
+
+def _sections(key: str, raw: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Expand parabolic sections r^2 = a + b z to a (z, r) table (local z, mm)."""
+    if not isinstance(raw, list) or not raw:
+        raise fail(f"{key}.sections", "must be a non-empty list of tables")
+    zs: list[float] = []
+    rs: list[float] = []
+    for j, sec in enumerate(raw):
+        sk = f"{key}.sections[{j}]"
+        if not isinstance(sec, Mapping):
+            raise fail(sk, f"must be a table, got {sec!r}")
+        _check_keys(sec, _SECTION_KEYS, f"{sk}.")
+        z1, z2 = _numbers(f"{sk}.z_mm", sec.get("z_mm"), 2)
+        if not z2 > z1:
+            raise fail(f"{sk}.z_mm", f"needs z1 < z2, got [{z1}, {z2}]")
+        if zs and z1 < zs[-1]:
+            raise fail(f"{sk}.z_mm", "sections must be in increasing z and must not overlap")
+        a, b = _number(sec, "a_mm2", f"{sk}."), _number(sec, "b_mm", f"{sk}.")
+        n = sec.get("points", _DEFAULT_SECTION_POINTS)
+        if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 10_000:
+            raise fail(f"{sk}.points", f"must be an integer in [2, 10000], got {n!r}")
+        z = np.linspace(z1, z2, n)
+        r2 = a + b * z
+        if np.any(r2 <= 0.0):
+            raise fail(f"{sk}.a_mm2", "r^2 = a + b z must be positive over the section")
+        start = 1 if zs and z1 == zs[-1] else 0
+        zs.extend(float(v) for v in z[start:])
+        rs.extend(float(v) for v in np.sqrt(r2)[start:])
+    return tuple(zs), tuple(rs)
+
+
+def _horn(index: int, table: Any) -> Horn:
+    key = f"horns[{index}]"
+    if not isinstance(table, Mapping):
+        raise fail(key, f"must be a table, got {table!r}")
+    _check_keys(table, _HORN_KEYS, f"{key}.")
+    p = f"{key}."
+    position = _number(table, "position_mm", p) * mm
+    length = _number(table, "length_mm", p) * mm
+    has_table = "profile_z_mm" in table or "inner_radius_mm" in table
+    if has_table == ("sections" in table):
+        raise fail(
+            f"{key}.sections",
+            "give the field region as profile_z_mm + inner_radius_mm or as sections, one of them",
+        )
+    if has_table:
+        z_local = _numbers(f"{p}profile_z_mm", table.get("profile_z_mm"))
+        r_in = _numbers(f"{p}inner_radius_mm", table.get("inner_radius_mm"), len(z_local))
+    else:
+        z_local, r_in = _sections(key, table["sections"])
+    if "outer_radius_mm" not in table:
+        raise fail(f"{p}outer_radius_mm", "is required")
+    raw_out = table["outer_radius_mm"]
+    if isinstance(raw_out, list):
+        if not has_table:
+            raise fail(f"{p}outer_radius_mm", "with sections the outer radius is one number")
+        r_out = _numbers(f"{p}outer_radius_mm", raw_out, len(z_local))
+    else:
+        r_out = (_number(table, "outer_radius_mm", p),) * len(z_local)
+    return Horn(
+        name=_string(table, "name", p, default=f"horn {index + 1}"),
+        z_start=position,
+        z_end=position + length,
+        profile_z=tuple(position + z * mm for z in z_local),
+        inner_radius=tuple(r * mm for r in r_in),
+        outer_radius=tuple(r * mm for r in r_out),
+        current=_number(table, "current_kA", p) * kA,
+        wall_thickness=_number(table, "wall_thickness_mm", p, default=0.0) * mm,
+        conductor=_string(table, "conductor", p, default="Al"),
+    )
+
+
+def _aperture(index: int, table: Any) -> Aperture:
+    key = f"apertures[{index}]"
+    if not isinstance(table, Mapping):
+        raise fail(key, f"must be a table, got {table!r}")
+    _check_keys(table, _APERTURE_KEYS, f"{key}.")
+    z1, z2 = _numbers(f"{key}.z_mm", table.get("z_mm"), 2)
+    if "radius_mm" not in table:
+        raise fail(f"{key}.radius_mm", "is required")
+    r1, r2 = _radius_pair(f"{key}.radius_mm", table["radius_mm"])
+    name = _string(table, "name", f"{key}.", default=f"aperture {index + 1}")
+    return Aperture(name, z1 * mm, z2 * mm, r1 * mm, r2 * mm)
+
+
+def _list_of_tables(data: Mapping[str, Any], key: str, required: bool) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or (required and not value):
+        raise fail(key, "must be a non-empty list of tables ([[" + key + "]])")
+    return value
+
+
+def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
+    """Build a :class:`Facility` from the parsed contents of a facility TOML file.
+
+    Raises
+    ------
+    FacilityConfigError
+        Naming the missing, unknown or bad field.
+    """
+    if not isinstance(data, Mapping):
+        raise FacilityConfigError(f"a facility definition must be a table, got {data!r}")
+    _check_keys(data, _TOP_KEYS, "")
+    energy, spot = _beam(_table(data, "beam"))
+    pipe_table = _table(data, "decay_pipe")
+    _check_keys(pipe_table, _PIPE_KEYS, "decay_pipe.")
+    pipe = DecayPipe(
+        start=_number(pipe_table, "start_mm", "decay_pipe.") * mm,
+        radius=_number(pipe_table, "radius_mm", "decay_pipe.") * mm,
+        gas=_string(pipe_table, "gas", "decay_pipe."),
+        wall_material=_string(pipe_table, "wall_material", "decay_pipe.", default=""),
+    )
+    absorber = _table(data, "absorber")
+    _check_keys(absorber, _ABSORBER_KEYS, "absorber.")
+    sources_table = data.get("sources", {})
+    if not isinstance(sources_table, Mapping):
+        raise fail("sources", f"must be a table, got {sources_table!r}")
+    sources = []
+    for key, value in sources_table.items():
+        if key not in _SOURCE_KEYS and not _is_list_key(key):
+            raise fail(f"sources.{key}", f"names no facility field; known: {sorted(_SOURCE_KEYS)}")
+        if not isinstance(value, str):
+            raise fail(f"sources.{key}", f"must be a string, got {value!r}")
+        sources.append((str(key), value))
+    pot_year = data.get("pot_per_year")
+    return Facility(
+        name=_string(data, "name", ""),
+        description=_string(data, "description", "", default=""),
+        production=_string(data, "production", "", default="bnb-fits"),
+        polarity=_string(data, "polarity", "", default="neutrino"),
+        pot_per_year=None if pot_year is None else _number(data, "pot_per_year", ""),
+        proton_kinetic_energy=energy,
+        spot=spot,
+        target=_target(_table(data, "target")),
+        horns=tuple(_horn(i, t) for i, t in enumerate(_list_of_tables(data, "horns", True))),
+        apertures=tuple(
+            _aperture(i, t) for i, t in enumerate(_list_of_tables(data, "apertures", False))
+        ),
+        decay_pipe=pipe,
+        absorber_z=_number(absorber, "z_mm", "absorber.") * mm,
+        absorber_material=_string(absorber, "material", "absorber.", default=""),
+        sources=tuple(sources),
+    )
+
+
+def _read_toml(source: Traversable | Path) -> Facility:
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise FacilityConfigError(f"{source.name}: not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise FacilityConfigError(f"{source.name}: not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise FacilityConfigError(f"{source.name}: cannot read ({exc.strerror})") from exc
+    try:
+        return facility_from_mapping(data)
+    except FacilityConfigError as exc:
+        raise FacilityConfigError(f"{source.name}: {exc}") from exc
+
+
+def available_facilities() -> list[str]:
+    """Names (file stems, lower case) of the facilities shipped with muphilic."""
+    folder = files("muphilic.data").joinpath(_PACKAGE_FOLDER)
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    )
+
+
+@cache
+def _packaged(name: str) -> Facility:
+    return _read_toml(data_file(_PACKAGE_FOLDER, f"{name}.toml"))
+
+
+def load_facility(name_or_path: str | Path) -> Facility:
+    """A packaged facility by name (case-insensitive), or a facility TOML file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        ``"bnb"``, or the path of a TOML file following the schema of this module.
+
+    Raises
+    ------
+    FacilityConfigError
+        For an unknown name or a bad file (the message names the field).
+    """
+    key = str(name_or_path)
+    if key.lower() in available_facilities():
+        return _packaged(key.lower())
+    path = Path(key)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise FacilityConfigError(f"no facility file {key}")
+        return _read_toml(path)
+    raise FacilityConfigError(
+        f"unknown facility {key!r}: packaged facilities are {available_facilities()}, "
+        "or give the path of a .toml file"
+    )
