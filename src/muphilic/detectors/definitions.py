@@ -39,7 +39,7 @@ TOML schema (units are in the key names; every unknown key is an error)
 
 A file is at most :data:`MAX_TOML_BYTES` long. :func:`load_detector` (every
 detector a run uses) also refuses a volume that reaches upstream of the absorber
-face (``ABSORBER_FACE_Z`` = 49.678 m of :mod:`muphilic.beamline.geometry`):
+face of the packaged BNB facility (z = 49.678 m, ``absorber_z`` of ``bnb.toml``):
 the target, horn, collimator and decay pipe lie there, so no detector can.
 
 Inside the package every length is in mm, energy in MeV and mass in the
@@ -583,15 +583,17 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
 
 def _check_placement(detector: Detector) -> None:
     """Refuse a volume that reaches upstream of the absorber face (target, horn, decay pipe)."""
-    from muphilic.beamline.geometry import ABSORBER_FACE_Z  # here: the beamline imports detectors
+    from muphilic.beamline.facility_file import load_facility  # here: beamline imports detectors
+
+    absorber_face = load_facility("bnb").absorber_z
 
     half_length = detector.size[0] if detector.shape == "sphere" else 0.5 * detector.size[2]
     upstream_end = detector.centre[2] - half_length
-    if upstream_end < ABSORBER_FACE_Z:
+    if upstream_end < absorber_face:
         raise _fail(
             "geometry.centre_m",
             f"the volume reaches z = {upstream_end / m:.6g} m, upstream of the absorber face "
-            f"at z = {ABSORBER_FACE_Z / m:g} m where the target, horn and decay pipe are; "
+            f"at z = {absorber_face / m:g} m where the target, horn and decay pipe are; "
             "the whole volume must lie downstream of it",
         )
 
