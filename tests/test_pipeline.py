@@ -89,7 +89,6 @@ def test_records_say_what_made_the_result(small_reach, tiny_beam, tmp_path):
             "facility": tiny_beam.facility,
             "production": tiny_beam.production,
         }
-        assert record["beam"]["facility"] == "bnb"
         sbnd = record["detectors"]["sbnd"]
         assert sbnd["pot"] == pytest.approx(1e21)
         assert sbnd["distance_m"] == pytest.approx(110.0)
