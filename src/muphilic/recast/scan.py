@@ -24,7 +24,7 @@ from muphilic.progress import progress_bar
 from muphilic.recast.spectra import PublishedSpectrum
 from muphilic.recast.statistics import Statistic, StatisticError, excluded, statistic_for
 
-__all__ = ["ScanError", "ScanResult", "evaluate_mass", "scan"]
+__all__ = ["CURVE_KINDS", "ScanError", "ScanResult", "evaluate_mass", "scan"]
 
 FloatArray = NDArray[np.float64]
 SignalForMass = Callable[[float], ArrayLike]
