@@ -9,6 +9,7 @@ A run is described by a TOML file whose tables mirror the physics chain::
     sample = ""              # or a path to one's own beam sample (HDF5, see muphilic.beamline)
     facility = "bnb"         # a packaged facility (muphilic facilities) or a facility TOML file
     production = ""          # "bnb-fits", "urqmd" or "sibyll"; "" = the facility's own
+    kaon_absorption = true   # attenuate K+- in the target and the horns (GEANT4 cross sections)
 
     [emission]
     channels = ["kaon", "pion", "muon"]
@@ -178,10 +179,14 @@ class BeamConfig:
     sample: str = ""
     facility: str = "bnb"
     production: str = ""
+    kaon_absorption: bool = True
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first invalid field."""
         _number("beam.pot", self.pot, low=1, high=1e10, integer=True)
+        _require(
+            isinstance(self.kaon_absorption, bool), "beam.kaon_absorption", "must be true or false"
+        )
         _require(isinstance(self.sample, str), "beam.sample", "must be a path string")
         _require(
             isinstance(self.facility, str) and bool(self.facility),

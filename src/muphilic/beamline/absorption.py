@@ -1,4 +1,4 @@
-"""Absorption of pions in the beryllium target and the horn's aluminium.
+"""Absorption of pions and kaons in the target and the horns' aluminium.
 
 Cross sections: the pion-nucleus parametrisations of the BNB GEANT4 simulation
 (SBNSoftware/G4BNB ``src/BooNEHadronCrossSections.cc`` with the parameters of
@@ -12,10 +12,31 @@ Cross sections: the pion-nucleus parametrisations of the BNB GEANT4 simulation
 (the call in G4BNB passes its parameters 8 and 9 as the exponent n and the ln^2
 coefficient C; we follow the code). A pion is *removed* by the inelastic minus
 quasi-elastic part (quasi-elastically scattered pions are kept, undeflected);
-secondary pions from these interactions are not generated. Kaons are not
-attenuated (G4BNB has no BNB-specific kaon-nucleus cross sections; GEANT4's
-K+ Be inelastic cross section of ~ 2/3 of the pion one would remove roughly as
-many kaons as pions in relative terms - a known omission).
+secondary pions from these interactions are not generated.
+
+Kaons: G4BNB has no BNB-specific kaon-nucleus cross sections (its kaons use
+GEANT4's). We take GEANT4's Glauber-Gribov kaon-nucleus model
+(``G4ComponentGGHadronNucleusXsc``, V. Grichine, Eur. Phys. J. C 62 (2009) 399)::
+
+    sigma(K A) = 2 pi R^2 ln(1 + c x) / c,   x = (Z s_p + N s_n) / (2 pi R^2),
+    R = 1.3 fm A^(1/3),  c = 2.2
+
+with the kaon-nucleon cross sections s_p, s_n of GEANT4's FTF parametrisation
+(``G4ComponentGGHadronNucleusXsc::GetHNinelasticXscVU``, V. Uzhinsky, fits to
+the PDG data; p in GeV/c, mb)::
+
+    K+ p: total 18.1 + 0.26 L^2 - 1.0 L,  elastic 5.0 + 8.1 p^-1.8 + 0.16 L^2 - 1.3 L
+    K+ n: total 18.7 + 0.21 L^2 - 0.89 L, elastic 7.3 + 0.29 L^2 - 2.4 L    (L = ln p)
+    K- p: total 32.1 + 0.66 L^2 - 5.6 L,  elastic 7.3 + 0.29 L^2 - 2.4 L
+    K- n: total 25.2 + 0.38 L^2 - 2.9 L,  elastic 5.0 + 8.1 p^-1.8 + 0.16 L^2 - 1.3 L
+
+and K0L as the mean of K+ and K-, as GEANT4 does. Like the pions', the kaons'
+*absorption* cross section is the production part (GEANT4's "production" cross
+section: the same form with the kaon-nucleon inelastic cross sections, total
+minus elastic): a quasi-elastically scattered kaon is kept. The model works for
+any nucleus (Z, A), so kaon absorption needs no per-material parameters.
+The tests check the same Glauber-Gribov form, with GEANT4's pion coefficients,
+against G4BNB's independent pion-Be and pion-Al fits.
 
 Densities: the target's from its facility file (BNB: Be 1.848 g/cm3, GDML); the
 horn conductors' Al 2.7 g/cm3 (GDML ALUMINIUM). Parametrisations exist for Be and
@@ -39,17 +60,30 @@ from muphilic.constants import (
     RHO_BERYLLIUM,
     GeV,
     barn,
+    fm,
     m_pi,
     m_proton,
 )
 from muphilic.data import data_file
 
-__all__ = ["ABSORBING_NUCLEI", "absorption_length", "path_in_target", "pion_absorption_xsec"]
+__all__ = [
+    "ABSORBING_NUCLEI",
+    "KAONS",
+    "absorption_length",
+    "kaon_absorption_length",
+    "kaon_absorption_xsec",
+    "kaon_nucleon_xsec",
+    "path_in_target",
+    "pion_absorption_xsec",
+]
 
 #: Nuclei with G4BNB pion absorption cross sections.
 ABSORBING_NUCLEI = ("Be", "Al")
 
 FloatArray = NDArray[np.float64]
+
+#: Kaon species with absorption cross sections.
+KAONS = ("K+", "K-", "K0L")
 
 _MB = 1.0e-3 * barn
 _N_AL = RHO_ALUMINIUM / A_ALUMINIUM * N_AVOGADRO
@@ -102,6 +136,92 @@ def absorption_length(
     if number_density is None:
         number_density = _N_BE if nucleus == "Be" else _N_AL
     return 1.0 / (number_density * pion_absorption_xsec(momentum, charge, nucleus))
+
+
+def _kn_pieces(p: FloatArray) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """(total, elastic) K-nucleon cross sections in mb of GEANT4's FTF fits, p in GeV/c."""
+    lp = np.log(p)
+    l2 = lp**2
+    kp_tot = 18.1 + 0.26 * l2 - 1.0 * lp
+    kn_tot = 18.7 + 0.21 * l2 - 0.89 * lp
+    kmp_tot = 32.1 + 0.66 * l2 - 5.6 * lp
+    kmn_tot = 25.2 + 0.38 * l2 - 2.9 * lp
+    el_a = 5.0 + 8.1 * np.power(p, -1.8) + 0.16 * l2 - 1.3 * lp
+    el_b = 7.3 + 0.29 * l2 - 2.4 * lp
+    return {
+        "K+p": (kp_tot, el_a),
+        "K+n": (kn_tot, el_b),
+        "K-p": (kmp_tot, el_b),
+        "K-n": (kmn_tot, el_a),
+    }
+
+
+def kaon_nucleon_xsec(momentum: FloatArray, species: str, nucleon: str, part: str) -> FloatArray:
+    """Kaon-nucleon cross section (CLHEP area) of GEANT4's FTF parametrisation.
+
+    Parameters
+    ----------
+    momentum : array
+        Kaon momentum (MeV/c in CLHEP units); clipped to 0.5-100 GeV/c.
+    species : {"K+", "K-", "K0L"}
+    nucleon : {"p", "n"}
+    part : {"total", "elastic", "inelastic"}
+    """
+    if species not in KAONS or nucleon not in ("p", "n"):
+        raise ValueError(f"no kaon-nucleon cross section for {species!r} on {nucleon!r}")
+    if part not in ("total", "elastic", "inelastic"):
+        raise ValueError(f"part must be 'total', 'elastic' or 'inelastic', got {part!r}")
+    p = np.clip(np.asarray(momentum, dtype=float) / GeV, 0.5, 100.0)
+    pieces = _kn_pieces(p)
+    charges = ("K+", "K-") if species == "K0L" else (species,)
+    out = np.zeros_like(p)
+    for c in charges:
+        tot, el = pieces[f"{c}{nucleon}"]
+        val = {"total": tot, "elastic": el, "inelastic": np.maximum(tot - el, 0.0)}[part]
+        out = out + val / len(charges)
+    return out * _MB
+
+
+def glauber_gribov(sigma_hn_sum: FloatArray, mass_number: int, radius_fm: float, c: float):
+    """GEANT4's Glauber-Gribov hadron-nucleus form ``2 pi R^2 ln(1 + c x)/c`` (CLHEP area).
+
+    ``sigma_hn_sum`` is Z sigma_hp + N sigma_hn (CLHEP area), ``radius_fm`` R in fm.
+    """
+    if mass_number < 2:
+        return np.asarray(sigma_hn_sum, dtype=float)
+    square = 2.0 * math.pi * (radius_fm * fm) ** 2
+    return square * np.log1p(c * np.asarray(sigma_hn_sum) / square) / c
+
+
+def kaon_absorption_xsec(
+    momentum: FloatArray, species: str, atomic_number: int, mass_number: int
+) -> FloatArray:
+    """Absorption (production) cross section of K+, K- or K0L on a nucleus (CLHEP area).
+
+    GEANT4's Glauber-Gribov kaon form with R = 1.3 fm A^(1/3) and c = 2.2 and the
+    kaon-nucleon inelastic cross sections of :func:`kaon_nucleon_xsec`; momenta
+    are clipped to 0.5-100 GeV/c (below 0.5 GeV/c the value at 0.5 GeV/c).
+    """
+    if atomic_number < 1 or mass_number < atomic_number:
+        raise ValueError(f"invalid nucleus Z={atomic_number}, A={mass_number}")
+    n_neutrons = mass_number - atomic_number
+    hn = atomic_number * kaon_nucleon_xsec(
+        momentum, species, "p", "inelastic"
+    ) + n_neutrons * kaon_nucleon_xsec(momentum, species, "n", "inelastic")
+    radius = 1.3 * mass_number ** (1.0 / 3.0)
+    return glauber_gribov(hn, mass_number, radius, 2.2)
+
+
+def kaon_absorption_length(
+    momentum: FloatArray,
+    species: str,
+    atomic_number: int,
+    mass_number: int,
+    number_density: float,
+) -> FloatArray:
+    """Mean free path (mm) of a kaon against absorption among ``number_density`` nuclei."""
+    sigma = kaon_absorption_xsec(momentum, species, atomic_number, mass_number)
+    return 1.0 / (number_density * sigma)
 
 
 def path_in_target(

@@ -16,14 +16,15 @@ weights per proton on target):
 5. the muon of pi/K -> mu nu from each decay, straight to the pipe wall or the
    absorber face (:mod:`.muons`).
 
-Pions are attenuated on their way out of the target and through the horns'
-inner conductors (:mod:`.absorption`). Neutral kaons (K0L) are counted
-(``produced_per_pot``) but not followed.
+Pions and charged kaons are attenuated on their way out of the target and
+through the horns' inner conductors (:mod:`.absorption`; switches
+``pion_absorption`` and ``kaon_absorption``). Neutral kaons (K0L) are counted
+(``produced_per_pot``, as produced) but not followed.
 
 Not modelled (documented differences from the full GEANT4 simulation):
 secondary and tertiary hadron production (re-interacting protons, pions and
 neutrons in the target, horn and concrete - MiniBooNE quotes ~7 % of its nu_mu
-from pi+ made by re-scattered protons), absorption of kaons, multiple scattering
+from pi+ made by re-scattered protons), multiple scattering
 and energy loss of mesons, K+- decays other than K -> mu nu (K_mu3, K -> pi pi
 followed by pi decays), the horn field acting on muons, hadrons produced in the
 absorber or the pipe walls.
@@ -39,7 +40,12 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.beamline.absorption import ABSORBING_NUCLEI, absorption_length, path_in_target
+from muphilic.beamline.absorption import (
+    ABSORBING_NUCLEI,
+    absorption_length,
+    kaon_absorption_length,
+    path_in_target,
+)
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
 from muphilic.beamline.facility import Facility
 from muphilic.beamline.facility_file import load_facility
@@ -54,10 +60,13 @@ from muphilic.beamline.production import (
     ProductionBackend,
     get_backend,
 )
-from muphilic.beamline.target import interaction_length, sample_interactions
+from muphilic.beamline.target import Target, interaction_length, sample_interactions
 from muphilic.constants import (
+    A_ALUMINIUM,
     BR_K_TO_MU_NU,
     BR_PI_TO_MU_NU,
+    N_AVOGADRO,
+    RHO_ALUMINIUM,
     m_mu,
     mm,
     tau_K,
@@ -76,6 +85,9 @@ PDG = {"pi+": 211, "pi-": -211, "K+": 321, "K-": -321, "K0L": 130}
 CHARGE = {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1}
 LIFETIME = {"pi+": tau_pi, "pi-": tau_pi, "K+": tau_K, "K-": tau_K}
 BR_MU_NU = {"pi+": BR_PI_TO_MU_NU, "pi-": BR_PI_TO_MU_NU, "K+": BR_K_TO_MU_NU, "K-": BR_K_TO_MU_NU}
+
+Z_ALUMINIUM = 13
+_N_AL = RHO_ALUMINIUM / A_ALUMINIUM * N_AVOGADRO
 
 _DEFAULT_OVERSAMPLE = MappingProxyType({"pi+": 1.0, "pi-": 1.0, "K+": 5.0, "K-": 20.0})
 
@@ -109,6 +121,9 @@ class BeamlineConfig:
     pion_absorption : bool
         Attenuate pions on their path through the rest of the target and the
         horns' inner conductors (:mod:`muphilic.beamline.absorption`).
+    kaon_absorption : bool
+        Attenuate K+- the same way, with GEANT4's Glauber-Gribov kaon-nucleus
+        absorption cross sections (any target nucleus; the horns' aluminium).
     chunk_size : int
         Mesons processed at once (memory bound).
     """
@@ -120,6 +135,7 @@ class BeamlineConfig:
     oversample: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_OVERSAMPLE))
     pion_absorption: bool = True
     chunk_size: int = 250_000
+    kaon_absorption: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.facility, Facility):
@@ -247,6 +263,24 @@ def _empty_chunk() -> _Chunk:
     return _Chunk(v4, v3, w, v4, v3, w, v4, v3, w, np.zeros(0, dtype=np.int8))
 
 
+def kaon_survival(
+    species: str,
+    momentum: FloatArray,
+    position: FloatArray,
+    direction: FloatArray,
+    wall_path: FloatArray,
+    target: Target,
+) -> FloatArray:
+    """Probability that kaons leave the target and cross ``wall_path`` (mm) of the horns'
+    aluminium without being absorbed (straight path in the target, momentum MeV/c)."""
+    l_t = path_in_target(position, direction, target.radius, target.z_max, target.segments)
+    lam_t = kaon_absorption_length(
+        momentum, species, target.atomic_number, target.mass_number, target.number_density
+    )
+    lam_al = kaon_absorption_length(momentum, species, Z_ALUMINIUM, 27, _N_AL)
+    return np.exp(-l_t / lam_t - wall_path / lam_al)
+
+
 def _simulate_chunk(
     species: str,
     start: int,
@@ -286,6 +320,8 @@ def _simulate_chunk(
         l_t = path_in_target(pos0, u0, target.radius, target.z_max, target.segments)
         lam_t = absorption_length(p, q, target.material, target.number_density)
         w_surv = np.exp(-l_t / lam_t - res.wall_path / absorption_length(p, q, "Al"))
+    if config.kaon_absorption and species in ("K+", "K-"):
+        w_surv = kaon_survival(species, p, pos0, u0, res.wall_path, target)
     s_h = res.path_length
     exited = res.status == TrackStatus.EXITED
     s_str = np.zeros(m)

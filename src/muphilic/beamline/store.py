@@ -44,7 +44,8 @@ def load_beam(
         ``beam.sample`` (a path) selects the user's HDF5 sample; otherwise
         ``beam.pot`` protons on target of ``beam.facility`` (a packaged name or a
         TOML file) with production backend ``beam.production`` ("" for the
-        facility's) are simulated (or read from the cache).
+        facility's) are simulated (or read from the cache), with kaon absorption
+        as ``beam.kaon_absorption`` says.
     seed : int
         Seed of the simulation.
     config : BeamlineConfig, optional
@@ -55,7 +56,11 @@ def load_beam(
     if beam.sample:
         return read_sample(Path(beam.sample))
     if config is None:
-        config = BeamlineConfig(facility=load_facility(beam.facility), production=beam.production)
+        config = BeamlineConfig(
+            facility=load_facility(beam.facility),
+            production=beam.production,
+            kaon_absorption=bool(getattr(beam, "kaon_absorption", True)),
+        )
     backend = config.backend()
     backend.check(config.facility)
     inputs = {
