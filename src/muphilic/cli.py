@@ -391,6 +391,7 @@ def spectrum(
         scalars_per_species=run.emission.scalars_per_species,
         seed=run.seed,
         energy_loss=run.emission.energy_loss,
+        muon_multiple_scattering=run.emission.muon_multiple_scattering,
     )
     result = expected_signal(sample.parents, sample.muons, mass, detector, [coupling], settings)
     payload = spectrum_summary(result, 0)

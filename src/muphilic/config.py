@@ -15,6 +15,7 @@ A run is described by a TOML file whose tables mirror the physics chain::
     channels = ["kaon", "pion", "muon"]
     scalars_per_species = 50_000  # per K+, K-, pi+, pi-, dump muons
     energy_loss = "constant"      # muons in the dump: 16 MeV/cm, or "bethe"
+    muon_multiple_scattering = true  # muon direction at the emission point in the dump
 
     [scan]
     mass_min_MeV = 2.0
@@ -218,9 +219,15 @@ class EmissionConfig:
     channels: tuple[str, ...] = CHANNELS
     scalars_per_species: int = 50_000
     energy_loss: str = "constant"
+    muon_multiple_scattering: bool = True
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first invalid field."""
+        _require(
+            isinstance(self.muon_multiple_scattering, bool),
+            "emission.muon_multiple_scattering",
+            "must be true or false",
+        )
         _require(
             len(self.channels) > 0 and all(c in CHANNELS for c in self.channels),
             "emission.channels",

@@ -260,6 +260,7 @@ def reach(
         scalars_per_species=config.emission.scalars_per_species,
         seed=config.seed,
         energy_loss=config.emission.energy_loss,
+        muon_multiple_scattering=config.emission.muon_multiple_scattering,
     )
     grid = config.scan
     masses = np.geomspace(grid.mass_min_MeV, grid.mass_max_MeV, grid.n_masses) * MeV

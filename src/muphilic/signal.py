@@ -64,12 +64,16 @@ class SignalSettings:
     energy_loss : {"constant", "bethe"}
         Muon energy loss in the iron dump: the paper's constant 16 MeV/cm, or
         Bethe-Bloch (:class:`muphilic.beamline.EnergyLoss`).
+    muon_multiple_scattering : bool
+        Turn each dump muon to its direction at the emission point
+        (:func:`muphilic.beamline.dump_scattering.scatter_in_dump`).
     """
 
     channels: tuple[str, ...] = ("kaon", "pion", "muon")
     scalars_per_species: int = 50_000
     seed: int = 20231121
     energy_loss: str = "constant"
+    muon_multiple_scattering: bool = True
 
 
 def rng_for(seed: int, mass: float, detector: str) -> np.random.Generator:
@@ -223,6 +227,10 @@ def aimed_scalars(
             source = _muons_subset(muons, settings.scalars_per_species, rng)
             centre, radius = aim["muon"]
             dedx = EnergyLoss(settings.energy_loss).stopping_power
+            if settings.muon_multiple_scattering:
+                from muphilic.beamline.dump_scattering import scatter_in_dump
+
+                source = scatter_in_dump(source, mass, rng, dedx)
             samples.append(aim_emissions(source, mass, centre, radius, rng, dedx=dedx))
             continue
         if channel not in CHANNEL_SPECIES:
