@@ -1,0 +1,70 @@
+"""Shape of the embedded BNB nu_mu flux against the official MiniBooNE flux (arXiv:0806.1449
+release) and MicroBooNE's published flux, bin by bin from 0 to 5 GeV.
+
+The goal is every bin within 20 % and the mean energy within 5 %; the model does not reach it
+below 0.5 GeV and at 1.25-2 GeV (docs/validation.md, "Flux shape"), which the strict xfail
+records: it fails as soon as the goal is met, so that the bands below can be tightened."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from muphilic.beamline import DEFAULT_FLUX_VOLUMES, numu_flux, simulate
+from muphilic.constants import GeV
+from muphilic.data import data_file
+
+EDGES_GEV = np.array([0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4, 5])
+FILES = {"miniboone": "miniboone_bnb_numu_flux.csv", "microboone": "microboone_bnb_numu_flux.csv"}
+
+
+def _reference(name: str) -> tuple[np.ndarray, float]:
+    ref = np.loadtxt(data_file("beamline", name), delimiter=",", skiprows=5)
+    centre = 0.5 * (ref[:, 0] + ref[:, 1])
+    idx = np.digitize(centre, EDGES_GEV) - 1
+    binned = np.array([ref[idx == i, 2].sum() for i in range(len(EDGES_GEV) - 1)])
+    return binned, float(np.sum(centre * ref[:, 2]) / ref[:, 2].sum()) * GeV
+
+
+@pytest.fixture(scope="module")
+def ratios():
+    sample = simulate(40_000, 13)
+    out = {}
+    for det, name in FILES.items():
+        ref, ref_mean = _reference(name)
+        ours = numu_flux(sample, DEFAULT_FLUX_VOLUMES[det], EDGES_GEV * GeV).total
+        fine = numu_flux(sample, DEFAULT_FLUX_VOLUMES[det], np.linspace(0, 10, 201) * GeV)
+        out[det] = (ours / ref, fine.mean_energy / ref_mean)
+    return out
+
+
+def test_the_official_flux_file_is_the_published_one():
+    # arXiv:0806.1449: 5.19e-10 nu_mu / cm^2 / POT at MiniBooNE, mean energy 0.81 GeV
+    ref = np.loadtxt(
+        data_file("beamline", "miniboone_bnb_numu_flux.csv"), delimiter=",", skiprows=5
+    )
+    assert ref[:, 2].sum() == pytest.approx(5.19e-10, rel=0.005)
+    assert _reference("miniboone_bnb_numu_flux.csv")[1] / GeV == pytest.approx(0.808, abs=0.001)
+
+
+@pytest.mark.parametrize("det", sorted(FILES))
+def test_flux_shape_stays_within_the_present_bands(ratios, det):
+    # present agreement (200k POT, docs/validation.md): 0.45-0.47 below 0.25 GeV, 0.77-0.80
+    # at 0.25-0.5 GeV, up to 1.29 at 1.25-1.5 GeV, 0.87-1.02 above 2 GeV; mean +10-11 %.
+    # Bands: 0.35 around those values for this 40k POT sample (~4-12 % noise per bin).
+    ratio, mean = ratios[det]
+    assert 0.3 < ratio[0] < 0.65
+    assert 0.6 < ratio[1] < 0.95
+    assert np.all((ratio[2:] > 0.7) & (ratio[2:] < 1.45)), ratio
+    assert 1.0 < mean < 1.18
+
+
+GOAL_MISSED = "-53 % below 0.25 GeV, +29 % at 1.25-1.5 GeV (docs/validation.md)"
+
+
+@pytest.mark.xfail(strict=True, reason=GOAL_MISSED)
+@pytest.mark.parametrize("det", sorted(FILES))
+def test_flux_shape_goal_every_bin_within_20_percent(ratios, det):
+    ratio, mean = ratios[det]
+    assert np.all(np.abs(ratio - 1.0) < 0.2), ratio
+    assert abs(mean - 1.0) < 0.05
