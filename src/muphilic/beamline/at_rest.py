@@ -7,17 +7,22 @@ captured by nuclei; stopped K- and pi- are, so only K+ and pi+ decay at rest).
 ``K+ -> mu nu S`` at rest emits S isotropically with
 E_S < (m_K^2 + m_S^2 - m_mu^2) / (2 m_K); ``pi+ -> mu nu S`` needs m_S < m_pi - m_mu.
 
-Model (an upper estimate): the kaon keeps its momentum p up to the end of its
-path (no energy loss in the target or horn), then stops in iron with the
-probability ``exp(-R(p) / lambda_abs(p))`` of covering its CSDA range R in
-iron (Bethe-Bloch, :func:`muphilic.beamline.muons.bethe_dedx_iron` with the meson
-mass) before a hadronic absorption (GEANT4's Glauber-Gribov K+ Fe and pi+ Fe cross
-sections, :mod:`muphilic.beamline.absorption`, evaluated
-at its 0.5 GeV/c floor below that momentum, which over-estimates the stopping
-probability of fast kaons less than it under-estimates that of slow ones;
-decays in flight during the slowing down are neglected). Iron is the
-densest material on every path (steel shielding around the horn, the absorber);
-lighter materials have R / lambda within a factor ~1.5 of iron's.
+Model (an estimate): the meson keeps its momentum p up to the end of its path
+(the few MeV it loses in the target and horn are neglected), then stops in iron
+with the probability ``exp(-R(p) / lambda_abs(p))`` of covering its CSDA range R
+in iron (Bethe-Bloch, :func:`muphilic.beamline.muons.bethe_dedx_iron` with the
+meson mass) before a hadronic absorption (GEANT4's Glauber-Gribov K+ Fe and
+pi+ Fe cross sections, :mod:`muphilic.beamline.absorption`; below 0.5 GeV/c the
+value at 0.5 GeV/c, where R << lambda anyway); decays in flight during the
+slowing down are neglected (they would be counted as decays at rest). Iron is
+the densest material on every path (steel shielding around the horn, the
+absorber); lighter materials have R / lambda within a factor ~1.5 of iron's.
+
+On the BNB defaults the K+ at rest add 0.5-3.3 % to the kaon channel (0.5-2.8 %
+to the total signal) at MiniBooNE, MicroBooNE, SBND and ICARUS for m_S = 24, 40
+and 100 MeV, less than the Monte Carlo error of a default run; pi+ at rest add
+nothing above the detectors' photon thresholds. They are therefore not part of
+the beam sample.
 
 :func:`stopped_mesons` gives the stopped K+ or pi+ as a
 :class:`~muphilic.events.ParentSample` (at rest at the end of their path, weight =
