@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import norm
 
 import muphilic.detectors as det
-from muphilic.constants import m
+from muphilic.constants import m, tonne
 from muphilic.detectors import (
     PhotonCuts,
     SpectrumError,
@@ -265,3 +265,45 @@ def test_probability_sums_equal_plain_exponentials_in_every_regime():
     spectrum, sum_sq = _probability_sums(l_in, dl, lam1, y**2, values, t_weight)
     np.testing.assert_allclose(spectrum, prob @ values, rtol=1e-12, atol=1e-280)
     np.testing.assert_allclose(sum_sq, prob**2 @ t_weight**2, rtol=1e-12, atol=1e-280)
+
+
+def _inverse_square_integral(detector):
+    """Integral of 1 / r^2 over a box detector (r from the origin), mm: Gauss-Legendre, 40^3."""
+    nodes, weights = np.polynomial.legendre.leggauss(40)
+    axes = [c + 0.5 * s * nodes for c, s in zip(detector.centre, detector.size, strict=True)]
+    w = [0.5 * s * weights for s in detector.size]
+    x, y, z = np.meshgrid(*axes, indexing="ij")
+    wx, wy, wz = np.meshgrid(*w, indexing="ij")
+    return float(np.sum(wx * wy * wz / (x**2 + y**2 + z**2)))
+
+
+def test_signal_scales_with_the_fiducial_volume():
+    # Long-lived scalars from a point source, isotropic in a cone: the expected summed path
+    # length in a volume is N / Omega x integral dV / r^2, so the signal of two volumes is in
+    # the ratio of those integrals (an independent quadrature). The default SBND box, its
+    # fiducial_mass_t override (half the mass) and the 4 x 4 x 5 m active box.
+    rng = np.random.default_rng(11)
+    n, half_angle, mass, energy = 400_000, 0.03, 20.0, 1000.0
+    cos_t = rng.uniform(np.cos(half_angle), 1.0, n)
+    phi = rng.uniform(0.0, 2 * np.pi, n)
+    sin_t = np.sqrt(1 - cos_t**2)
+    p = np.sqrt(energy**2 - mass**2)
+    p4 = np.column_stack(
+        [np.full(n, energy), p * sin_t * np.cos(phi), p * sin_t * np.sin(phi), p * cos_t]
+    )
+    sample = ScalarSample(mass, "kaon", p4, np.zeros((n, 3)), np.full(n, 1e-6))
+    sbnd = det.SBND
+    variants = {
+        "fiducial": sbnd,
+        "half": det.apply_overrides(sbnd, {"fiducial_mass_t": 0.5 * sbnd.fiducial_mass / tonne}),
+        "active": dataclasses.replace(sbnd, size=(4 * m, 4 * m, 5 * m), fiducial_mass=None),
+    }
+    signal = {k: signal_spectrum(sample, d, [1e-6]).total[0] for k, d in variants.items()}
+    integral = {k: _inverse_square_integral(d) for k, d in variants.items()}
+    for key in ("half", "active"):
+        assert signal[key] / signal["fiducial"] == pytest.approx(
+            integral[key] / integral["fiducial"], rel=0.01
+        )
+    # far from the source the integral is V / L^2: the signal follows the mass
+    assert signal["half"] / signal["fiducial"] == pytest.approx(0.5, rel=0.02)
+    assert variants["active"].fiducial_mass / tonne == pytest.approx(80.0 * 1.3954, rel=1e-12)
