@@ -408,7 +408,7 @@ def spectrum(
         ("fiducial_mass_t", detector.fiducial_mass),
         ("background_mass_t", detector.background_mass),
     ):
-        payload[key_t] = None if mass is None else mass / tonne
+        payload[key_t] = None if mass is None else round(mass / tonne, 9)
     if plot_path:
         plot_spectrum(
             result, 0, plot_path, background=background, data=None if published.asimov else data

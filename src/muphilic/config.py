@@ -76,7 +76,6 @@ from muphilic.detectors.definitions import (
     FIELD_RANGES,
     MASS_RANGE_T,
     MAX_TOML_BYTES,
-    OVERRIDE_KEYS,
     check_override,
 )
 from muphilic.detectors.spectrum import CHANNELS
@@ -107,7 +106,8 @@ OVERRIDABLE: dict[str, tuple[float, float] | None] = {
     **FIELD_RANGES,
     "fiducial_mass_t": MASS_RANGE_T,
     "background_mass_t": MASS_RANGE_T,
-    **{key: None for key in OVERRIDE_KEYS if key not in FIELD_RANGES and "mass" not in key},
+    "track_mass_applies_to": None,
+    "window_MeV": None,
 }
 
 # --- what a run costs ------------------------------------------------------------------

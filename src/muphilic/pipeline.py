@@ -332,10 +332,10 @@ def _detector_record(detector: Detector, spectrum: PublishedSpectrum) -> dict[st
         ("radius_m" if detector.shape == "sphere" else "size_m"): [x / m for x in detector.size],
         "fiducial_mass_t": None
         if detector.fiducial_mass is None
-        else detector.fiducial_mass / tonne,
+        else round(detector.fiducial_mass / tonne, 9),
         "background_mass_t": None
         if detector.background_mass is None
-        else detector.background_mass / tonne,
+        else round(detector.background_mass / tonne, 9),
         "pot": detector.pot,
         "efficiency": detector.efficiency,
         "resolution": detector.resolution,
