@@ -404,11 +404,11 @@ def spectrum(
     payload["background"] = background.tolist()
     payload["data"] = None if published.asimov else data.tolist()
     payload["background_label"] = published.label or published.source
-    for key_t, mass in (
+    for mass_key, target_mass in (
         ("fiducial_mass_t", detector.fiducial_mass),
         ("background_mass_t", detector.background_mass),
     ):
-        payload[key_t] = None if mass is None else round(mass / tonne, 9)
+        payload[mass_key] = None if target_mass is None else round(target_mass / tonne, 9)
     if plot_path:
         plot_spectrum(
             result, 0, plot_path, background=background, data=None if published.asimov else data

@@ -41,7 +41,7 @@ TOML schema (units are in the key names; every unknown key is an error)
     pot = "paper, p. 4"
 
 One fiducial volume
-------------------
+-------------------
 The geometry is the fiducial volume, and every quantity uses it: the signal (the
 rays through it), the fiducial mass (volume x density) and the modelled background
 (scaled to :attr:`Detector.background_mass`, which is the fiducial mass unless a
