@@ -307,3 +307,37 @@ def test_signal_scales_with_the_fiducial_volume():
     # far from the source the integral is V / L^2: the signal follows the mass
     assert signal["half"] / signal["fiducial"] == pytest.approx(0.5, rel=0.02)
     assert variants["active"].fiducial_mass / tonne == pytest.approx(80.0 * 1.3954, rel=1e-12)
+
+
+@pytest.mark.parametrize("mass", [5.0, 24.0])
+def test_window_from_zero_adds_the_gaussian_part_below_10_MeV(mass):
+    # window_MeV = [0, 120]: the bins above 10 MeV are unchanged and the new 0-10 MeV bin holds
+    # the in-volume yield times the Gaussian fraction in [0, 10] (scipy's normal CDF).
+    sample = _axial_sample(mass, [800.0, 1500.0, 3000.0], [1e-9, 2e-9, 1e-9])
+    paper = dataclasses.replace(det.MICROBOONE, cuts=PhotonCuts())
+    wide = det.apply_overrides(paper, {"window_MeV": [0, 120]})
+    narrow_s = signal_spectrum(sample, paper, [1e-4]).signal[0]
+    wide_s = signal_spectrum(sample, wide, [1e-4]).signal[0]
+    np.testing.assert_allclose(wide_s[1:], narrow_s, rtol=1e-12)
+    sigma = 0.33 * mass
+    in_window = norm.cdf(120.0, mass, sigma) - norm.cdf(10.0, mass, sigma)
+    below = norm.cdf(10.0, mass, sigma) - norm.cdf(0.0, mass, sigma)
+    assert wide_s[0] == pytest.approx(narrow_s.sum() / in_window * below, rel=1e-9)
+
+
+def test_miniboone_track_mass_readings_through_the_override():
+    # m_S = 28 MeV, below f = 32 MeV: the smeared (default) reading keeps the Gaussian part
+    # above 32 MeV (scipy's normal tail, the window's upper edge at 128 MeV), the truth reading
+    # nothing; at 40 MeV both agree.
+    mb = det.MINIBOONE
+    truth = det.apply_overrides(mb, {"track_mass_applies_to": "true"})
+    no_cut = dataclasses.replace(mb, cuts=PhotonCuts(), bin_edges=(0.0, 1e4))
+    for mass in (28.0, 40.0):
+        sample = _axial_sample(mass, [500.0, 2000.0], [1e-9, 1e-9])
+        everything = signal_spectrum(sample, no_cut, [1e-4]).total[0]
+        smeared = signal_spectrum(sample, mb, [1e-4]).total[0]
+        sigma = 0.15 * mass
+        window = norm.cdf(128.0, mass, sigma) - norm.cdf(32.0, mass, sigma)
+        assert smeared == pytest.approx(everything * window / norm.sf(0.0, mass, sigma), rel=1e-9)
+        true_total = signal_spectrum(sample, truth, [1e-4]).total[0]
+        assert true_total == (0.0 if mass < 32 else pytest.approx(smeared, rel=1e-12))
