@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from muphilic.cli import main
@@ -253,3 +255,31 @@ def test_unaimed_scalars_carry_the_branching_ratio(tiny_beam):
     spectra = kinetic_energy_spectra(samples, edges)
     assert float(np.sum(spectra["kaon"])) == pytest.approx(expected, rel=1e-4)
     assert set(spectra) == {"kaon", "pion", "muon"}
+
+
+def test_spectrum_reports_one_fiducial_mass(capsys, small_config, tmp_path):
+    # The packaged files give equal masses; an explicit background_mass_t decouples them and
+    # scales the modelled background alone, a fiducial_mass_t override moves both.
+    def spectrum(config):
+        args = ["spectrum", "--detector", "sbnd", "--mass", "40", "--coupling", "1e-4"]
+        code, out, _ = run_cli(capsys, *args, "--config", config, "--json")
+        assert code == 0
+        return json.loads(out)
+
+    default = spectrum(small_config)
+    assert default["fiducial_mass_t"] == default["background_mass_t"] == 77.0
+    base = Path(small_config).read_text()
+    heavy = tmp_path / "heavy.toml"
+    heavy.write_text(base + "\n[detectors.sbnd]\nbackground_mass_t = 154.0\n")
+    decoupled = spectrum(str(heavy))
+    assert (decoupled["fiducial_mass_t"], decoupled["background_mass_t"]) == (77.0, 154.0)
+    assert decoupled["signal_total"] == default["signal_total"]
+    np.testing.assert_allclose(decoupled["background"], 2 * np.array(default["background"]))
+    small = tmp_path / "small_volume.toml"
+    small.write_text(base + "\n[detectors.sbnd]\nfiducial_mass_t = 38.5\n")
+    halved = spectrum(str(small))
+    assert halved["fiducial_mass_t"] == halved["background_mass_t"] == 38.5
+    # half the mass, times the nu_mu flux averaged over the smaller box (a few % higher there)
+    ratio = np.array(halved["background"]) / np.array(default["background"])
+    assert np.all((ratio > 0.5) & (ratio < 0.55))
+    assert halved["signal_total"] < default["signal_total"]

@@ -103,3 +103,23 @@ def test_muon_channel_needs_masses_inside_its_table():
 def test_unknown_experiment_is_named():
     with pytest.raises(ConfigError, match="minibone"):
         config_from_dict({"experiments": {"names": ["minibone"]}})
+
+
+def test_every_detector_override_key_is_accepted():
+    from muphilic.config import OVERRIDABLE
+    from muphilic.detectors.definitions import OVERRIDE_KEYS
+
+    assert set(OVERRIDABLE) == set(OVERRIDE_KEYS)
+    run = config_from_dict(
+        {
+            "detectors": {
+                "miniboone": {"track_mass_applies_to": "true"},
+                "microboone": {"window_MeV": [0, 120], "background_mass_t": 80.0},
+            }
+        }
+    ).validate()
+    assert run.detector_overrides["miniboone"] == {"track_mass_applies_to": "true"}
+    with pytest.raises(ConfigError, match=r"detectors\.microboone\.window_MeV"):
+        config_from_dict({"detectors": {"microboone": {"window_MeV": [20, 10]}}}).validate()
+    with pytest.raises(ConfigError, match=r"detectors\.miniboone\.track_mass_applies_to"):
+        config_from_dict({"detectors": {"miniboone": {"track_mass_applies_to": "x"}}}).validate()

@@ -11,9 +11,11 @@ import pytest
 
 import muphilic.detectors as det
 from muphilic.constants import cm3, g, m, tonne
+from muphilic.data import data_file
 from muphilic.detectors import (
     Detector,
     DetectorConfigError,
+    apply_overrides,
     available_detectors,
     detector_from_mapping,
     detector_to_toml,
@@ -68,7 +70,8 @@ def test_paper_analysis_parameters():
     assert mb.cuts.track_mass == 32.0
     assert (ub.pot, ub.efficiency, ub.resolution, ub.window) == (5.89e20, 0.06, 0.33, (10.0, 120.0))
     assert (ub.cuts.e_high_min, ub.cuts.e_low_min) == (30.0, 20.0)
-    assert ub.size == (2.56 * m, 2.32 * m, 10.36 * m)
+    # the fiducial box lies inside the TPC active volume 2.56 x 2.32 x 10.36 m
+    assert all(a < b for a, b in zip(ub.size, (2.56 * m, 2.32 * m, 10.36 * m), strict=True))
     assert sbnd.pot == 1e21
     assert sbnd.centre[2] == 110 * m
     assert (sbnd.efficiency, sbnd.resolution, sbnd.cuts) == (ub.efficiency, ub.resolution, ub.cuts)
@@ -164,3 +167,78 @@ def test_dataclass_validates_on_replace():
     with pytest.raises(DetectorConfigError, match="'efficiency'"):
         dataclasses.replace(det.MICROBOONE, efficiency=0.0)
     assert dataclasses.replace(det.MICROBOONE, efficiency=0.1).efficiency == 0.1
+
+
+# --- one fiducial volume (signal and background) ------------------------------------
+def test_fiducial_boxes_hold_the_published_masses():
+    # MicroBooNE: the argon of the NC pi0 analysis, 1.1865822e30 nuclei (nTargets of its
+    # cross-section code) x 39.948 g/mol / N_A = 78.71 t; SBND: the paper's 77 t. Both
+    # boxes lie inside the active volumes (2.56 x 2.32 x 10.36 m, 4 x 4 x 5 m).
+    ub, sbnd = det.MICROBOONE, det.SBND
+    argon_t = 1.1865822e30 * 39.948 / 6.02214076e23 / 1e6
+    assert ub.volume * 1.3954 * g / cm3 / tonne == pytest.approx(argon_t, rel=1e-4)
+    assert sbnd.volume * 1.3954 * g / cm3 / tonne == pytest.approx(77.0, rel=2e-3)
+    assert all(a < b for a, b in zip(sbnd.size, (4 * m, 4 * m, 5 * m), strict=True))
+
+
+@pytest.mark.parametrize("name", ["miniboone", "microboone", "sbnd", "icarus"])
+def test_default_files_use_one_mass(name):
+    detector = load_detector(name)
+    assert detector.background_mass == detector.fiducial_mass
+    assert detector.background_mass_override is None
+    held = detector.volume * detector.density
+    assert detector.fiducial_mass == pytest.approx(held, rel=0.01)
+
+
+def test_a_stated_mass_the_volume_does_not_hold_is_refused():
+    data = tomllib.loads(data_file("detectors", "sbnd.toml").read_text())
+    data["fiducial_mass_t"] = 112.0
+    with pytest.raises(DetectorConfigError, match=r"fiducial_mass_t.*holds 76\.9"):
+        detector_from_mapping(data)
+    del data["fiducial_mass_t"]
+    assert detector_from_mapping(data).fiducial_mass / tonne == pytest.approx(76.921425)
+    data["background_mass_t"] = 112.0
+    decoupled = detector_from_mapping(data)
+    assert decoupled.background_mass / tonne == pytest.approx(112.0, rel=1e-12)
+    assert decoupled.fiducial_mass / tonne == pytest.approx(76.921425)
+
+
+def test_fiducial_mass_override_rescales_the_volume():
+    sbnd = det.SBND
+    half = apply_overrides(sbnd, {"fiducial_mass_t": 38.5})
+    np.testing.assert_allclose(
+        np.array(half.size) / np.array(sbnd.size),
+        (38.5 / (sbnd.volume * sbnd.density / tonne)) ** (1 / 3),
+    )
+    assert half.centre == sbnd.centre
+    assert half.fiducial_mass == half.background_mass == pytest.approx(38.5 * tonne, rel=1e-12)
+    only_bkg = apply_overrides(sbnd, {"background_mass_t": 112.0})
+    assert only_bkg.size == sbnd.size
+    assert only_bkg.fiducial_mass == sbnd.fiducial_mass
+    assert only_bkg.background_mass / tonne == pytest.approx(112.0, rel=1e-12)
+
+
+def test_window_and_track_mass_overrides():
+    ub = apply_overrides(det.MICROBOONE, {"window_MeV": [0, 120]})
+    np.testing.assert_allclose(ub.edges, np.arange(0.0, 121.0, 10.0))
+    mb = apply_overrides(det.MINIBOONE, {"track_mass_applies_to": "true", "window_MeV": [24, 128]})
+    assert mb.cuts.track_mass_applies_to == "true"
+    assert mb.window == (24.0, 128.0)
+    assert mb.cuts.track_mass == det.MINIBOONE.cuts.track_mass
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needle"),
+    [
+        ({"window_MeV": [0, 125]}, "whole number"),
+        ({"window_MeV": [-10, 120]}, "0 <= low < high"),
+        ({"window_MeV": [10]}, "2 numbers"),
+        ({"track_mass_applies_to": "smeared"}, "'reconstructed' or 'true'"),
+        ({"fiducial_mass_t": 0.0}, "fiducial_mass_t"),
+        ({"background_mass_t": 2e6}, "background_mass_t"),
+        ({"geometry": "sphere"}, "cannot be overridden"),
+    ],
+)
+def test_bad_overrides_name_the_key(overrides, needle):
+    with pytest.raises(DetectorConfigError, match=needle):
+        apply_overrides(det.SBND, overrides)

@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import norm
 
 import muphilic.detectors as det
-from muphilic.constants import m
+from muphilic.constants import m, tonne
 from muphilic.detectors import (
     PhotonCuts,
     SpectrumError,
@@ -265,3 +265,79 @@ def test_probability_sums_equal_plain_exponentials_in_every_regime():
     spectrum, sum_sq = _probability_sums(l_in, dl, lam1, y**2, values, t_weight)
     np.testing.assert_allclose(spectrum, prob @ values, rtol=1e-12, atol=1e-280)
     np.testing.assert_allclose(sum_sq, prob**2 @ t_weight**2, rtol=1e-12, atol=1e-280)
+
+
+def _inverse_square_integral(detector):
+    """Integral of 1 / r^2 over a box detector (r from the origin), mm: Gauss-Legendre, 40^3."""
+    nodes, weights = np.polynomial.legendre.leggauss(40)
+    axes = [c + 0.5 * s * nodes for c, s in zip(detector.centre, detector.size, strict=True)]
+    w = [0.5 * s * weights for s in detector.size]
+    x, y, z = np.meshgrid(*axes, indexing="ij")
+    wx, wy, wz = np.meshgrid(*w, indexing="ij")
+    return float(np.sum(wx * wy * wz / (x**2 + y**2 + z**2)))
+
+
+def test_signal_scales_with_the_fiducial_volume():
+    # Long-lived scalars from a point source, isotropic in a cone: the expected summed path
+    # length in a volume is N / Omega x integral dV / r^2, so the signal of two volumes is in
+    # the ratio of those integrals (an independent quadrature). The default SBND box, its
+    # fiducial_mass_t override (half the mass) and the 4 x 4 x 5 m active box.
+    rng = np.random.default_rng(11)
+    n, half_angle, mass, energy = 400_000, 0.03, 20.0, 1000.0
+    cos_t = rng.uniform(np.cos(half_angle), 1.0, n)
+    phi = rng.uniform(0.0, 2 * np.pi, n)
+    sin_t = np.sqrt(1 - cos_t**2)
+    p = np.sqrt(energy**2 - mass**2)
+    p4 = np.column_stack(
+        [np.full(n, energy), p * sin_t * np.cos(phi), p * sin_t * np.sin(phi), p * cos_t]
+    )
+    sample = ScalarSample(mass, "kaon", p4, np.zeros((n, 3)), np.full(n, 1e-6))
+    sbnd = det.SBND
+    variants = {
+        "fiducial": sbnd,
+        "half": det.apply_overrides(sbnd, {"fiducial_mass_t": 0.5 * sbnd.fiducial_mass / tonne}),
+        "active": dataclasses.replace(sbnd, size=(4 * m, 4 * m, 5 * m), fiducial_mass=None),
+    }
+    signal = {k: signal_spectrum(sample, d, [1e-6]).total[0] for k, d in variants.items()}
+    integral = {k: _inverse_square_integral(d) for k, d in variants.items()}
+    for key in ("half", "active"):
+        assert signal[key] / signal["fiducial"] == pytest.approx(
+            integral[key] / integral["fiducial"], rel=0.01
+        )
+    # far from the source the integral is V / L^2: the signal follows the mass
+    assert signal["half"] / signal["fiducial"] == pytest.approx(0.5, rel=0.02)
+    assert variants["active"].fiducial_mass / tonne == pytest.approx(80.0 * 1.3954, rel=1e-12)
+
+
+@pytest.mark.parametrize("mass", [5.0, 24.0])
+def test_window_from_zero_adds_the_gaussian_part_below_10_MeV(mass):
+    # window_MeV = [0, 120]: the bins above 10 MeV are unchanged and the new 0-10 MeV bin holds
+    # the in-volume yield times the Gaussian fraction in [0, 10] (scipy's normal CDF).
+    sample = _axial_sample(mass, [800.0, 1500.0, 3000.0], [1e-9, 2e-9, 1e-9])
+    paper = dataclasses.replace(det.MICROBOONE, cuts=PhotonCuts())
+    wide = det.apply_overrides(paper, {"window_MeV": [0, 120]})
+    narrow_s = signal_spectrum(sample, paper, [1e-4]).signal[0]
+    wide_s = signal_spectrum(sample, wide, [1e-4]).signal[0]
+    np.testing.assert_allclose(wide_s[1:], narrow_s, rtol=1e-12)
+    sigma = 0.33 * mass
+    in_window = norm.cdf(120.0, mass, sigma) - norm.cdf(10.0, mass, sigma)
+    below = norm.cdf(10.0, mass, sigma) - norm.cdf(0.0, mass, sigma)
+    assert wide_s[0] == pytest.approx(narrow_s.sum() / in_window * below, rel=1e-9)
+
+
+def test_miniboone_track_mass_readings_through_the_override():
+    # m_S = 28 MeV, below f = 32 MeV: the smeared (default) reading keeps the Gaussian part
+    # above 32 MeV (scipy's normal tail, the window's upper edge at 128 MeV), the truth reading
+    # nothing; at 40 MeV both agree.
+    mb = det.MINIBOONE
+    truth = det.apply_overrides(mb, {"track_mass_applies_to": "true"})
+    no_cut = dataclasses.replace(mb, cuts=PhotonCuts(), bin_edges=(0.0, 1e4))
+    for mass in (28.0, 40.0):
+        sample = _axial_sample(mass, [500.0, 2000.0], [1e-9, 1e-9])
+        everything = signal_spectrum(sample, no_cut, [1e-4]).total[0]
+        smeared = signal_spectrum(sample, mb, [1e-4]).total[0]
+        sigma = 0.15 * mass
+        window = norm.cdf(128.0, mass, sigma) - norm.cdf(32.0, mass, sigma)
+        assert smeared == pytest.approx(everything * window / norm.sf(0.0, mass, sigma), rel=1e-9)
+        true_total = signal_spectrum(sample, truth, [1e-4]).total[0]
+        assert true_total == (0.0 if mass < 32 else pytest.approx(smeared, rel=1e-12))

@@ -344,7 +344,7 @@ def detector_file(tmp_path, replacements: dict[str, str], name="det.toml") -> Pa
         ({"efficiency = 0.06": "efficiency = 1.5"}, "efficiency"),
         ({"efficiency = 0.06": "efficiency = 0.0"}, "efficiency"),
         ({"pot = 5.89e20": "pot = 1e30"}, "pot"),
-        ({"fiducial_mass_t = 77.0": "fiducial_mass_t = 0.0"}, "fiducial_mass_t"),
+        ({"fiducial_mass_t = 78.71": "fiducial_mass_t = 0.0"}, "fiducial_mass_t"),
         ({"centre_m = [0.0, 0.0, 470.0]": "centre_m = [0.0, 0.0, 30.0]"}, "geometry.centre_m"),
         ({"centre_m = [0.0, 0.0, 470.0]": "centre_m = [0.0, 0.0, -100.0]"}, "geometry.centre_m"),
         # the centre is past the absorber face but the box reaches back into the pipe
@@ -458,7 +458,9 @@ def test_config_check_reads_every_file_a_run_reads(capsys, tmp_path, text, needl
     other = microboone_spectrum(tmp_path / "o", pot="1e20")
     other.rename(tmp_path / "other_pot.csv")
     microboone_spectrum(tmp_path / "s", low=15).rename(tmp_path / "shifted.csv")
-    detector_file(tmp_path, {"fiducial_mass_t = 77.0\n": ""}, "massless.toml")
+    detector_file(
+        tmp_path, {"fiducial_mass_t = 78.71\n": "", "density_g_cm3 = 1.3954\n": ""}, "massless.toml"
+    )
     detector_file(tmp_path, {"[0.0, 0.0, 470.0]": "[0.0, 0.0, 20.0]"}, "det.toml")
     path = config_file(tmp_path, text.format(d=tmp_path))
     assert_one_line_error(capsys, ["config", "--check", str(path)], *needles)

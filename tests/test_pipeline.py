@@ -12,11 +12,12 @@ import pytest
 from muphilic.beamline import flux_volume, load_beam, numu_flux, numu_flux_total, write_sample
 from muphilic.beamline.store import FLUX_EDGES
 from muphilic.config import BeamConfig, EmissionConfig, RunConfig, ScanConfig
-from muphilic.constants import M_MOLAR_ARGON, N_AVOGADRO, SIGMA_NCPI0_0P_MICROBOONE, cm2, m
+from muphilic.constants import cm2, m
 from muphilic.detectors import MICROBOONE, MINIBOONE
 from muphilic.errors import MuphilicError
 from muphilic.pipeline import _embed, detector_for, published_spectrum, reach, write_outputs
 from muphilic.recast.output import read_contours_json, read_hepdata_yaml
+from muphilic.recast.spectra import modelled_components
 
 SMALL = RunConfig(
     beam=BeamConfig(pot=3000),
@@ -122,13 +123,25 @@ def test_user_beam_sample_is_named_by_content(tiny_beam, tmp_path):
 
 
 def test_modelled_background_normalisation(tiny_beam):
-    # Independent evaluation of N = flux x sigma x N_Ar x POT x efficiency: the
-    # modelled spectrum keeps the fraction of a Gaussian pi0 peak inside the window.
+    # The pipeline's argon background is the three-component model at the detector's own
+    # flux, background mass, POT and photon thresholds; the mass it uses is the fiducial
+    # mass unless background_mass_t is set, and the background is linear in it.
     flux = numu_flux_total(tiny_beam, MICROBOONE)
     spectrum = published_spectrum("microboone", MICROBOONE, flux)
-    n_argon = MICROBOONE.fiducial_mass / M_MOLAR_ARGON * N_AVOGADRO
-    total = flux / cm2 * SIGMA_NCPI0_0P_MICROBOONE * n_argon * MICROBOONE.pot * 0.06
-    assert 0 < spectrum.background.sum() < total
+    parts = modelled_components(
+        MICROBOONE.edges,
+        flux=flux / cm2,
+        pot=MICROBOONE.pot,
+        background_mass=MICROBOONE.fiducial_mass,
+        resolution=0.33,
+        e_high_min_MeV=30.0,
+        e_low_min_MeV=20.0,
+    )
+    np.testing.assert_allclose(spectrum.background, sum(parts.values()), rtol=1e-12)
+    heavier = detector_for("microboone", {"background_mass_t": 2 * 78.71})
+    assert heavier.fiducial_mass == MICROBOONE.fiducial_mass
+    doubled = published_spectrum("microboone", heavier, flux)
+    np.testing.assert_allclose(doubled.background, 2 * spectrum.background, rtol=1e-12)
     assert spectrum.asimov
     assert "modelled" in spectrum.label
 

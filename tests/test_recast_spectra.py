@@ -15,9 +15,12 @@ from muphilic.recast.spectra import (
     SpectrumError,
     argon_nuclei,
     gaussian_peak_fractions,
+    microboone_0p_selection,
     microboone_ncpi0_0p,
     miniboone_ncpi0,
     modelled_background,
+    modelled_components,
+    pair_mass_fractions,
     read_spectrum_csv,
     write_spectrum_csv,
 )
@@ -174,3 +177,96 @@ def test_spectrum_pickles_with_plain_pickle() -> None:
     assert dict(back.systematics) == dict(spec.systematics)
     with pytest.raises(TypeError):
         back.systematics["flux"] = 0.0  # still read-only
+
+
+# --- the MicroBooNE NC pi0 0p selection and its three-component model ----------------
+#: The published figures, typed in from microboone_ncpi0_2021-12-07_singlebin_values.csv
+#: (histograms of 2021-12-07_out.root, nupuroza/NCpi0-Cross-Section @ 78095d7a, the analysis
+#: code of arXiv:2205.07943): data_selected_2g0p, BNB_ext_2g0p, background_2g0p, POT_2g0p,
+#: nTargets, integratedFlux_numu.
+PUBLISHED = {
+    "data": 496.0,
+    "cosmic": 81.536552,
+    "beam_other": 138.53052,
+    "pot": 5.893e20,
+    "nuclei": 1.1865822e30,
+    "numu_flux": 7.3762291e-10,
+}
+
+
+def test_selection_totals_are_the_published_and_consistent() -> None:
+    sel = microboone_0p_selection()
+    assert (sel.data, sel.cosmic, sel.beam_other) == (
+        PUBLISHED["data"],
+        PUBLISHED["cosmic"],
+        PUBLISHED["beam_other"],
+    )
+    # NC pi0 = data - beam-off - beam background (the file's own evtRate_2g0p) ...
+    assert sel.nc_pi0 == pytest.approx(496.0 - 81.536552 - 138.53052, rel=1e-7)
+    # ... and, second method, sigma x flux x nuclei x POT x efficiency from its cross section
+    rate = sel.cross_section * sel.flux_all * argon_nuclei(sel.argon_mass) * sel.pot
+    assert rate * sel.efficiency == pytest.approx(sel.nc_pi0, rel=1e-5)
+    assert sel.argon_mass / tonne == pytest.approx(78.712, rel=1e-4)
+
+
+def test_model_reproduces_the_published_totals() -> None:
+    # At the selection's own flux, mass and POT, over 0-300 MeV (all of the broad shapes;
+    # the pi0 peak beyond 300 MeV is 2e-4 of it) the components are the published counts.
+    parts = modelled_components(
+        np.arange(0.0, 310.0, 10.0),
+        flux=PUBLISHED["numu_flux"] / cm2,
+        pot=PUBLISHED["pot"],
+        background_mass=argon_nuclei(1.0) ** -1 * PUBLISHED["nuclei"],
+        resolution=0.33,
+    )
+    assert parts["cosmic"].sum() == pytest.approx(PUBLISHED["cosmic"], rel=1e-12)
+    assert parts["beam_other"].sum() == pytest.approx(PUBLISHED["beam_other"], rel=1e-12)
+    total = sum(p.sum() for p in parts.values())
+    assert total == pytest.approx(PUBLISHED["data"], rel=1e-3)
+
+
+def test_broad_shape_rises_like_isotropic_pairs() -> None:
+    # Second method: pairs of showers with E_high > 30, E_low > 20 MeV (any spectrum, here
+    # exponential above threshold) and an isotropic relative direction. Below
+    # 2 sqrt(30 x 20) = 49 MeV their m_gg density is proportional to m.
+    rng = np.random.default_rng(5)
+    n = 400_000
+    e1 = 30.0 + rng.exponential(150.0, n)
+    e2 = 20.0 + rng.exponential(100.0, n)
+    mgg = np.sqrt(2 * e1 * e2 * (1 - rng.uniform(-1, 1, n)))
+    edges = np.arange(0.0, 50.0, 7.0)
+    mc, _ = np.histogram(mgg, edges)
+    model = pair_mass_fractions(edges, 2 * np.sqrt(30.0 * 20.0))
+    np.testing.assert_allclose(mc / mc.sum(), model / model.sum(), rtol=0.03)
+    # whole range: fractions sum to 1, nothing above 300 MeV
+    assert pair_mass_fractions(np.array([0.0, 300.0, 400.0]), 49.0).tolist() == [1.0, 0.0]
+
+
+def test_modelled_microboone_low_mass_bin_by_hand() -> None:
+    # 10-20 MeV: broad density (138.53 + 81.54) / (300 - m_c / 2) per MeV times
+    # (20^2 - 10^2) / (2 m_c) with m_c = 48.99 MeV, plus the tail of the 275.93 NC pi0
+    # events' Gaussian (sigma = 0.33 m_pi0, truncated at 0).
+    spec = microboone_ncpi0_0p(PUBLISHED["numu_flux"] / cm2, MicroBooNEModel(pot=5.893e20))
+    corner = 2 * np.sqrt(600.0)
+    mass = 78.71 / 78.712
+    broad = (138.53052 + 81.536552) * mass / (300 - corner / 2)
+    sigma = 0.33 * m_pi0
+    peak = stats.truncnorm(a=-m_pi0 / sigma, b=np.inf, loc=m_pi0, scale=sigma)
+    expected = broad * (400 - 100) / (2 * corner) + 275.93292 * mass * (peak.cdf(20) - peak.cdf(10))
+    assert spec.background[1] == pytest.approx(expected, rel=2e-3)
+    assert spec.background[1] > 5 * 0.43  # the old Gaussian-only model had 0.43 here
+
+
+def test_sbnd_background_scales_like_microboone() -> None:
+    # Beam-related components with flux x mass x POT, cosmic with mass x POT.
+    edges = np.arange(0.0, 310.0, 10.0)
+    ub = modelled_components(
+        edges, flux=7e-10 / cm2, pot=5.89e20, background_mass=78.71 * tonne, resolution=0.33
+    )
+    sbnd = modelled_components(
+        edges, flux=1.7e-8 / cm2, pot=1e21, background_mass=77 * tonne, resolution=0.33
+    )
+    exposure = 77 / 78.71 * 1e21 / 5.89e20
+    np.testing.assert_allclose(sbnd["cosmic"], ub["cosmic"] * exposure, rtol=1e-12)
+    for key in ("nc_pi0", "beam_other"):
+        np.testing.assert_allclose(sbnd[key], ub[key] * exposure * 17 / 0.7, rtol=1e-12)

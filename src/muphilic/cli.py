@@ -367,6 +367,7 @@ def spectrum(
 ) -> None:
     """Expected signal in a detector's m_gg bins, by channel, with data and background."""
     from muphilic.beamline import load_beam, numu_flux_total
+    from muphilic.constants import tonne
     from muphilic.detectors import plot_spectrum, spectrum_summary
     from muphilic.pipeline import detector_for, published_spectrum
     from muphilic.scalar import check_mass
@@ -404,6 +405,11 @@ def spectrum(
     payload["background"] = background.tolist()
     payload["data"] = None if published.asimov else data.tolist()
     payload["background_label"] = published.label or published.source
+    for mass_key, target_mass in (
+        ("fiducial_mass_t", detector.fiducial_mass),
+        ("background_mass_t", detector.background_mass),
+    ):
+        payload[mass_key] = None if target_mass is None else round(target_mass / tonne, 9)
     if plot_path:
         plot_spectrum(
             result, 0, plot_path, background=background, data=None if published.asimov else data

@@ -42,7 +42,7 @@ A run is described by a TOML file whose tables mirror the physics chain::
     [experiments]
     names = ["miniboone", "microboone", "sbnd"]
 
-    [detectors.microboone]    # pot, efficiency or resolution of a detector
+    [detectors.microboone]    # pot, efficiency, resolution, masses, Eq. (6) reading, window
     efficiency = 0.06
 
     [spectra]                 # a measured spectrum (CSV) replaces the model
@@ -74,7 +74,12 @@ import tomli_w
 
 from muphilic.beamline.muons import ENERGY_LOSS_MODELS
 from muphilic.constants import MeV
-from muphilic.detectors.definitions import FIELD_RANGES, MAX_TOML_BYTES
+from muphilic.detectors.definitions import (
+    FIELD_RANGES,
+    MASS_RANGE_T,
+    MAX_TOML_BYTES,
+    check_override,
+)
 from muphilic.detectors.spectrum import CHANNELS
 from muphilic.errors import MuphilicError, shown
 from muphilic.g2 import SCENARIOS
@@ -96,8 +101,16 @@ __all__ = [
 ]
 
 
-#: Detector fields a run may override, with their allowed (exclusive low, high] range.
-OVERRIDABLE = FIELD_RANGES
+#: Detector keys a run may override (``[detectors.NAME]``), with the allowed (exclusive
+#: low, high] range of the numeric ones (``None``: checked by
+#: :func:`muphilic.detectors.definitions.check_override`).
+OVERRIDABLE: dict[str, tuple[float, float] | None] = {
+    **FIELD_RANGES,
+    "fiducial_mass_t": MASS_RANGE_T,
+    "background_mass_t": MASS_RANGE_T,
+    "track_mass_applies_to": None,
+    "window_MeV": None,
+}
 
 # --- what a run costs ------------------------------------------------------------------
 # Measured costs of the work of a run in one process, and the limits above which a run is
@@ -459,8 +472,14 @@ class RunConfig:
                     f"cannot be overridden; allowed are {sorted(OVERRIDABLE)} "
                     "(write a detector file for anything else)",
                 )
-                low, high = OVERRIDABLE[name]
-                _number(field_name, value, low=low, low_open=True, high=high)
+                bounds = OVERRIDABLE[name]
+                if bounds is not None:
+                    _number(field_name, value, low=bounds[0], low_open=True, high=bounds[1])
+                else:
+                    try:
+                        check_override(name, value)
+                    except MuphilicError as err:
+                        raise ConfigError(f"{field_name}: {err}") from None
         for key in list(self.detector_overrides) + list(self.spectra):
             _require(
                 key in self.experiments,
@@ -773,7 +792,7 @@ def check_inputs(run: RunConfig) -> None:
         ``spectra.NAME``) and, inside the message, the file and its field.
     """
     from muphilic.beamline import read_sample
-    from muphilic.detectors import load_detector
+    from muphilic.detectors import apply_overrides, load_detector
     from muphilic.recast.spectra import read_spectrum_csv
 
     def named(name: str, call: Any, *args: Any, **kwargs: Any) -> Any:
@@ -788,7 +807,7 @@ def check_inputs(run: RunConfig) -> None:
     for key in run.experiments:
         detector = named("experiments.names", load_detector, key)
         overrides = run.detector_overrides.get(key, {})
-        detector = named(f"detectors.{key}", replace, detector, **overrides)
+        detector = named(f"detectors.{key}", apply_overrides, detector, overrides)
         if key in run.spectra:
             path = run.spectra[key]
             spectrum = named(f"spectra.{key}", read_spectrum_csv, path)
@@ -807,7 +826,7 @@ def check_inputs(run: RunConfig) -> None:
             )
         elif key != "miniboone":
             _require(
-                detector.fiducial_mass is not None,
+                detector.background_mass is not None,
                 "experiments.names",
                 f"detector {key} has no fiducial_mass_t for its modelled background; "
                 f"give it one, or a measured spectrum in spectra.{key}",

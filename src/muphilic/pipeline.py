@@ -21,9 +21,10 @@ from numpy.typing import NDArray
 
 from muphilic.beamline import load_beam, numu_flux_total
 from muphilic.cache import file_sha256
-from muphilic.config import OVERRIDABLE, RunConfig
+from muphilic.config import RunConfig
 from muphilic.constants import MeV, cm2, m, tonne
-from muphilic.detectors import Detector, load_detector
+from muphilic.detectors import Detector, apply_overrides, load_detector
+from muphilic.detectors.definitions import OVERRIDE_KEYS
 from muphilic.errors import MuphilicError
 from muphilic.events import MuonSample, ParentSample
 from muphilic.files import OutputFolderError, atomic_write, check_writable_folder, staged_files
@@ -66,19 +67,23 @@ FloatArray = NDArray[np.float64]
 def detector_for(name: str, overrides: Mapping[str, Any] | None = None) -> Detector:
     """The packaged (or file) detector ``name`` with the run's overrides applied.
 
-    Overrides are any :class:`~muphilic.detectors.Detector` fields in the units
-    of the detector files' plain numbers (``pot``, ``efficiency``,
-    ``resolution``); they are validated by the detector itself.
+    Overrides are the keys of :data:`muphilic.detectors.definitions.OVERRIDE_KEYS`
+    in the units of the detector files (``pot``, ``efficiency``, ``resolution``,
+    ``fiducial_mass_t``, ``background_mass_t``, ``track_mass_applies_to``,
+    ``window_MeV``), applied by :func:`muphilic.detectors.apply_overrides`.
     """
     detector = load_detector(name)
     if overrides:
-        unknown = sorted(set(overrides) - set(OVERRIDABLE))
+        unknown = sorted(set(overrides) - set(OVERRIDE_KEYS))
         if unknown:
             raise MuphilicError(
                 f"detectors.{name}.{unknown[0]}: cannot override; use one of "
-                f"{sorted(OVERRIDABLE)}, or write a detector file"
+                f"{list(OVERRIDE_KEYS)}, or write a detector file"
             )
-        detector = replace(detector, **dict(overrides))
+        try:
+            detector = apply_overrides(detector, overrides)
+        except MuphilicError as err:
+            raise MuphilicError(f"detectors.{name}: {err}") from None
     return detector
 
 
@@ -94,9 +99,10 @@ def published_spectrum(
     * a user's CSV file (``csv_path``) if given - the real spectrum;
     * MiniBooNE: the published NC pi0 spectrum (arXiv:0911.2063), scaled to the
       detector's POT, in its analysis window;
-    * any argon detector: the modelled NC pi0 0p background (flux x cross section
-      x argon nuclei x POT x efficiency, smeared pi0 peak) in the detector's bins,
-      as Asimov data labelled "expected, modelled background".
+    * any argon detector: the modelled NC pi0 0p background (NC pi0 peak, broad
+      beam-related and cosmic components normalised to the published MicroBooNE
+      selection totals, scaled to the detector's flux, background mass and POT) in
+      the detector's bins, as Asimov data labelled "expected, modelled background".
     """
     window = (float(detector.edges[0] / MeV), float(detector.edges[-1] / MeV))
     if csv_path:
@@ -111,15 +117,17 @@ def published_spectrum(
         if systematics is None:
             return miniboone_ncpi0(pot=detector.pot, window_MeV=window)
         return miniboone_ncpi0(pot=detector.pot, systematics=systematics, window_MeV=window)
-    if detector.fiducial_mass is None:
+    if detector.background_mass is None:
         raise MuphilicError(f"detector {detector.name} needs a fiducial mass for its background")
     model = MicroBooNEModel(
         pot=detector.pot,
-        fiducial_mass=detector.fiducial_mass,
+        fiducial_mass=detector.background_mass,
         efficiency=detector.efficiency,
         resolution=detector.resolution,
         edges_MeV=tuple(float(e) for e in detector.edges / MeV),
         window_MeV=window,
+        e_high_min_MeV=detector.cuts.e_high_min / MeV,
+        e_low_min_MeV=detector.cuts.e_low_min / MeV,
     )
     return microboone_ncpi0_0p(numu_flux_per_cm2_per_pot / cm2, model, name=detector.name)
 
@@ -325,7 +333,10 @@ def _detector_record(detector: Detector, spectrum: PublishedSpectrum) -> dict[st
         ("radius_m" if detector.shape == "sphere" else "size_m"): [x / m for x in detector.size],
         "fiducial_mass_t": None
         if detector.fiducial_mass is None
-        else detector.fiducial_mass / tonne,
+        else round(detector.fiducial_mass / tonne, 9),
+        "background_mass_t": None
+        if detector.background_mass is None
+        else round(detector.background_mass / tonne, 9),
         "pot": detector.pot,
         "efficiency": detector.efficiency,
         "resolution": detector.resolution,

@@ -15,8 +15,11 @@ TOML schema (units are in the key names; every unknown key is an error)
     pot = 6.46e20                 # protons on target of the analysis, required
     efficiency = 0.40             # flat two-photon efficiency, 0 < e <= 1, required
     resolution = 0.15             # Gaussian m_gg resolution / m_S, 0 < r <= 1, required
-    fiducial_mass_t = 450.0       # optional, metric tonnes
     density_g_cm3 = 0.845         # optional, of the fiducial medium
+    fiducial_mass_t = 450.0       # optional, metric tonnes: with a density, derived from the
+                                  # volume (and, if given, checked against it to 1 %)
+    background_mass_t = 450.0     # optional: mass the modelled background is scaled to
+                                  # (default: the fiducial mass; set it only to decouple them)
 
     [geometry]                    # required
     shape = "sphere"              # "sphere" or "box" (axis-aligned in the beam frame)
@@ -37,6 +40,24 @@ TOML schema (units are in the key names; every unknown key is an error)
     [sources]                     # optional: dotted key -> citation string
     pot = "paper, p. 4"
 
+One fiducial volume
+-------------------
+The geometry is the fiducial volume, and every quantity uses it: the signal (the
+rays through it), the fiducial mass (volume x density) and the modelled background
+(scaled to :attr:`Detector.background_mass`, which is the fiducial mass unless a
+file or run sets ``background_mass_t`` explicitly). A stated ``fiducial_mass_t``
+that the volume does not hold (to 1 %) is an error.
+
+Run overrides
+-------------
+:func:`apply_overrides` applies the keys of :data:`OVERRIDE_KEYS` (a run
+configuration's ``[detectors.NAME]`` table): ``pot``, ``efficiency``,
+``resolution``; ``fiducial_mass_t`` (rescales the volume about its centre, shape
+kept, so that it holds that mass: signal and background follow);
+``background_mass_t`` (the background alone); ``track_mass_applies_to``
+(``"reconstructed"`` or ``"true"``, the reading of Eq. (6)); ``window_MeV``
+(``[low, high]``: the analysis window, re-binned with the detector's bin width).
+
 A file is at most :data:`MAX_TOML_BYTES` long. :func:`load_detector` (every
 detector a run uses) also refuses a volume that reaches upstream of the absorber
 face of the packaged BNB facility (z = 49.678 m, ``absorber_z`` of ``bnb.toml``):
@@ -53,7 +74,7 @@ import itertools
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -69,11 +90,15 @@ from muphilic.errors import MuphilicError, shown
 
 __all__ = [
     "FIELD_RANGES",
+    "MASS_RANGE_T",
     "MAX_TOML_BYTES",
+    "OVERRIDE_KEYS",
     "Detector",
     "DetectorConfigError",
     "PhotonCuts",
+    "apply_overrides",
     "available_detectors",
+    "check_override",
     "detector_from_mapping",
     "detector_to_toml",
     "load_detector",
@@ -103,6 +128,22 @@ FIELD_RANGES: dict[str, tuple[float, float]] = {
     "efficiency": (0.0, 1.0),
     "resolution": (0.0, 1.0),
 }
+
+#: Allowed (exclusive low, inclusive high] range of ``fiducial_mass_t`` and
+#: ``background_mass_t``, tonnes (the largest planned argon detectors hold ~1e4 t).
+MASS_RANGE_T: tuple[float, float] = (0.0, 1e6)
+
+#: Tolerance of a stated ``fiducial_mass_t`` against volume x density.
+_MASS_TOLERANCE = 0.01
+
+#: The keys a run configuration may override (``[detectors.NAME]``), see :func:`apply_overrides`.
+OVERRIDE_KEYS: tuple[str, ...] = (
+    *FIELD_RANGES,
+    "fiducial_mass_t",
+    "background_mass_t",
+    "track_mass_applies_to",
+    "window_MeV",
+)
 
 #: Longest detector (or run configuration) TOML file read, bytes; real ones are a few kB.
 MAX_TOML_BYTES = 1 << 20
@@ -258,10 +299,16 @@ class Detector:
     cuts : PhotonCuts
         Photon selection (track-mass cut, photon-energy thresholds).
     fiducial_mass : float or None
-        Fiducial mass in :mod:`hepunits` mass units (for background scaling and
-        bookkeeping; the signal uses the geometry only).
+        Fiducial mass in :mod:`hepunits` mass units. With a ``density`` it is the
+        mass the volume holds (derived when not given; a given value must agree
+        with volume x density to 1 %), so that signal and background use one
+        fiducial volume.
     density : float or None
         Density of the fiducial medium, hepunits (g/cm3 = ``g / cm3``).
+    background_mass_override : float or None
+        Mass the modelled background is scaled to, when set explicitly
+        (``background_mass_t``); ``None`` (default): the fiducial mass. See
+        :attr:`background_mass`.
     description : str
         Free text.
     curve : {"exclusion", "expected", "projection"}
@@ -287,6 +334,7 @@ class Detector:
     cuts: PhotonCuts = field(default_factory=PhotonCuts)
     fiducial_mass: float | None = None
     density: float | None = None
+    background_mass_override: float | None = None
     description: str = ""
     curve: str = "expected"
     sources: tuple[tuple[str, str], ...] = ()
@@ -328,6 +376,23 @@ class Detector:
             )
         if self.density is not None:
             object.__setattr__(self, "density", _finite_positive("density_g_cm3", self.density))
+            held = self.volume * self.density
+            if self.fiducial_mass is None:
+                object.__setattr__(self, "fiducial_mass", held)
+            elif abs(self.fiducial_mass / held - 1.0) > _MASS_TOLERANCE:
+                raise _fail(
+                    "fiducial_mass_t",
+                    f"{self.fiducial_mass / tonne:.6g} t, but the fiducial volume holds "
+                    f"{held / tonne:.6g} t at density_g_cm3 = {self.density / _DENSITY_UNIT:g}; "
+                    "the geometry is the fiducial volume: make them agree (to 1 %) or leave "
+                    "fiducial_mass_t out",
+                )
+        if self.background_mass_override is not None:
+            object.__setattr__(
+                self,
+                "background_mass_override",
+                _finite_positive("background_mass_t", self.background_mass_override),
+            )
         sources = tuple((str(k), str(v)) for k, v in self.sources)
         for key, _ in sources:
             if key not in _SOURCE_KEYS:
@@ -362,6 +427,14 @@ class Detector:
         if self.shape == "sphere":
             return 4.0 / 3.0 * math.pi * self.size[0] ** 3
         return float(np.prod(self.size))
+
+    @property
+    def background_mass(self) -> float | None:
+        """Mass the modelled background is scaled to, hepunits: the fiducial mass,
+        unless ``background_mass_t`` was set explicitly (``None`` if neither)."""
+        if self.background_mass_override is not None:
+            return self.background_mass_override
+        return self.fiducial_mass
 
     def bounding_sphere(self) -> tuple[FloatArray, float]:
         """Smallest sphere about the centre that contains the volume: (centre (3,), radius), mm.
@@ -402,6 +475,7 @@ _TOP_KEYS = {
     "efficiency",
     "resolution",
     "fiducial_mass_t",
+    "background_mass_t",
     "density_g_cm3",
     "geometry",
     "bins",
@@ -561,6 +635,7 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
 
     mass = data.get("fiducial_mass_t")
     density = data.get("density_g_cm3")
+    background_mass = data.get("background_mass_t")
     return Detector(
         name=name,
         shape=shape,
@@ -575,6 +650,9 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
         density=None
         if density is None
         else _finite_positive("density_g_cm3", density) * _DENSITY_UNIT,
+        background_mass_override=None
+        if background_mass is None
+        else _finite_positive("background_mass_t", background_mass) * tonne,
         description=description,
         curve=data.get("curve", "expected"),
         sources=tuple(sources),
@@ -660,6 +738,98 @@ def load_detector(name_or_path: str | Path) -> Detector:
     )
 
 
+# --- run overrides ----------------------------------------------------------------
+def _override_number(key: str, value: Any, low: float, high: float) -> float:
+    number = _finite_positive(key, value)
+    if not low < number <= high:
+        raise _fail(key, f"must be in ({low:g}, {high:g}], got {shown(value)}")
+    return number
+
+
+def _window_edges(detector: Detector, value: Any) -> tuple[float, ...]:
+    """Equal bins of the detector's width spanning the window ``value`` = [low, high], MeV."""
+    window = _as_tuple("window_MeV", value, 2)
+    low, high = window
+    if low < 0 or high <= low:
+        raise _fail("window_MeV", f"must be [low, high] with 0 <= low < high, got {list(window)}")
+    widths = np.diff(detector.edges) / MeV
+    width = float(widths[0])
+    if not np.allclose(widths, width, rtol=1e-9, atol=0.0):
+        raise _fail("window_MeV", "needs a detector with equal bins (write a detector file)")
+    n_float = (high - low) / width
+    n = round(n_float)
+    if n < 1 or n > _MAX_BINS or abs(n - n_float) > 1e-9 * max(1.0, n_float):
+        raise _fail(
+            "window_MeV",
+            f"[{low:g}, {high:g}] MeV is not a whole number of the detector's {width:g} MeV bins",
+        )
+    return tuple(float(low + width * i) * MeV for i in range(n + 1))
+
+
+def check_override(key: str, value: Any) -> None:
+    """Check one run override (``[detectors.NAME] key = value``) on its own.
+
+    Raises
+    ------
+    DetectorConfigError
+        Naming the key, for an unknown key or a value of the wrong type or range.
+        (Whether a window fits a detector's bins is checked by :func:`apply_overrides`.)
+    """
+    if key in FIELD_RANGES:
+        _override_number(key, value, *FIELD_RANGES[key])
+    elif key in ("fiducial_mass_t", "background_mass_t"):
+        _override_number(key, value, *MASS_RANGE_T)
+    elif key == "track_mass_applies_to":
+        if value not in ("reconstructed", "true"):
+            raise _fail(key, f"must be 'reconstructed' or 'true', got {shown(value)}")
+    elif key == "window_MeV":
+        low, high = _as_tuple(key, value, 2)
+        if low < 0 or high <= low:
+            raise _fail(key, f"must be [low, high] with 0 <= low < high, got {[low, high]}")
+    else:
+        raise _fail(key, f"cannot be overridden; use one of {list(OVERRIDE_KEYS)}")
+
+
+def apply_overrides(detector: Detector, overrides: Mapping[str, Any] | None) -> Detector:
+    """``detector`` with a run's overrides (the keys of :data:`OVERRIDE_KEYS`) applied.
+
+    Values are in the units of the detector files' keys. ``fiducial_mass_t``
+    rescales the fiducial volume about its centre (its shape kept) so that it
+    holds that mass at the detector's density: the signal, the fiducial mass and
+    the modelled background all follow (without a density it sets the mass
+    alone). ``background_mass_t`` sets the background's mass alone, the one way
+    to make the two differ. ``window_MeV = [low, high]`` replaces the analysis
+    bins by bins of the detector's (equal) width spanning the window.
+
+    Raises
+    ------
+    DetectorConfigError
+        Naming the key.
+    """
+    if not overrides:
+        return detector
+    for key, value in overrides.items():
+        check_override(key, value)
+    changes: dict[str, Any] = {k: float(v) for k, v in overrides.items() if k in FIELD_RANGES}
+    if "background_mass_t" in overrides:
+        changes["background_mass_override"] = float(overrides["background_mass_t"]) * tonne
+    if "track_mass_applies_to" in overrides:
+        changes["cuts"] = replace(
+            detector.cuts, track_mass_applies_to=overrides["track_mass_applies_to"]
+        )
+    if "window_MeV" in overrides:
+        changes["bin_edges"] = _window_edges(detector, overrides["window_MeV"])
+    if "fiducial_mass_t" in overrides:
+        mass = float(overrides["fiducial_mass_t"]) * tonne
+        if detector.density is not None and detector.fiducial_mass is not None:
+            scale = (mass / (detector.volume * detector.density)) ** (1.0 / 3.0)
+            changes["size"] = tuple(x * scale for x in detector.size)
+        changes["fiducial_mass"] = mass
+    result = replace(detector, **changes)
+    _check_placement(result)
+    return result
+
+
 # --- TOML writing ----------------------------------------------------------------
 def detector_to_toml(detector: Detector) -> str:
     """The TOML text of ``detector`` (the inverse of :func:`load_detector`)."""
@@ -672,6 +842,8 @@ def detector_to_toml(detector: Detector) -> str:
         data["fiducial_mass_t"] = detector.fiducial_mass / tonne
     if detector.density is not None:
         data["density_g_cm3"] = detector.density / _DENSITY_UNIT
+    if detector.background_mass_override is not None:
+        data["background_mass_t"] = detector.background_mass_override / tonne
     geometry: dict[str, Any] = {
         "shape": detector.shape,
         "centre_m": [c / m for c in detector.centre],

@@ -10,10 +10,13 @@ Three sources
 * :func:`miniboone_ncpi0` - MiniBooNE nu-mode NC pi0 candidates, arXiv:0911.2063
   Fig. 1 (digitized; see ``muphilic/data/recast/README.md``), 8 MeV bins, scaled
   from the published "per 1e20 POT" to the analysis's 6.46e20 POT.
-* :func:`modelled_background` - MicroBooNE / SBND NC pi0 0p: the real spectrum is
-  not public, so the background is built from physics (flux x cross section x
-  argon nuclei x POT x efficiency, spread over m_gg by the smeared pi0 peak) and
+* :func:`microboone_ncpi0_0p` - MicroBooNE / SBND NC pi0 0p: the real spectrum is
+  not public, so the background is modelled (:func:`modelled_components`: NC pi0
+  peak, broad beam-related and cosmic components, normalised to the published
+  MicroBooNE 2gamma0p selection totals and scaled by flux, mass and POT) and
   used as Asimov data ("expected, modelled background").
+  :func:`modelled_background` is the older cross-section estimate of the NC pi0
+  part alone (flux x cross section x argon nuclei x POT x efficiency).
 * :func:`read_spectrum_csv` - a user's real spectrum in the documented CSV format
   (see :data:`CSV_FORMAT`), which replaces the model.
 
@@ -40,6 +43,7 @@ import csv
 import io
 import math
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -55,6 +59,7 @@ from muphilic.constants import (
     SIGMA_NCPI0_0P_MICROBOONE,
     GeV,
     MeV,
+    cm2,
     m_pi0,
     tonne,
 )
@@ -62,6 +67,7 @@ from muphilic.data import data_file
 from muphilic.errors import MuphilicError, shown
 
 __all__ = [
+    "BROAD_MAX_MEV",
     "CSV_FORMAT",
     "MAX_SPECTRUM_BINS",
     "MAX_SPECTRUM_BYTES",
@@ -71,12 +77,16 @@ __all__ = [
     "SBND_PAPER",
     "MicroBooNEModel",
     "PublishedSpectrum",
+    "SelectionTotals",
     "SpectrumError",
     "argon_nuclei",
     "gaussian_peak_fractions",
+    "microboone_0p_selection",
     "microboone_ncpi0_0p",
     "miniboone_ncpi0",
     "modelled_background",
+    "modelled_components",
+    "pair_mass_fractions",
     "read_spectrum_csv",
     "write_spectrum_csv",
 ]
@@ -446,31 +456,206 @@ def modelled_background(
 
 
 @dataclass(frozen=True)
+class SelectionTotals:
+    """Published totals of an NC pi0 selection that a modelled background is normalised to.
+
+    Attributes
+    ----------
+    pot : float
+        Protons on target of the selection.
+    argon_mass : float
+        Fiducial argon mass of the selection (internal units).
+    numu_flux : float
+        Flux-integrated nu_mu flux at the detector per POT (internal units, 1/area).
+    nc_pi0 : float
+        Selected NC pi0 0p events (data minus beam-off minus beam-related background).
+    beam_other : float
+        Selected beam-related events outside the NC pi0 0p signal definition (simulation).
+    cosmic : float
+        Selected cosmic (beam-off) events.
+    data : float
+        Selected data events, ``nc_pi0 + beam_other + cosmic``.
+    flux_all : float
+        Flux of all flavours per POT (the cross section's normalisation).
+    efficiency : float
+        Selection efficiency of true NC pi0 0p events.
+    cross_section : float
+        The selection's flux-averaged NC pi0 0p cross section per argon nucleus.
+    source : str
+        Where the numbers come from.
+    """
+
+    pot: float
+    argon_mass: float
+    numu_flux: float
+    nc_pi0: float
+    beam_other: float
+    cosmic: float
+    data: float
+    flux_all: float
+    efficiency: float
+    cross_section: float
+    source: str = ""
+
+
+def microboone_0p_selection() -> SelectionTotals:
+    """The MicroBooNE 2gamma0p selection totals of arXiv:2205.07943's analysis code.
+
+    From ``muphilic/data/recast/microboone_ncpi0_0p_selection.toml`` (source and
+    caveats in the README of that folder): 496 selected events at 5.893e20 POT in
+    78.71 t of argon, 81.54 cosmic (beam-off), 138.53 beam-related background and
+    275.93 NC pi0 0p events.
+    """
+    raw = tomllib.loads(
+        data_file("recast", "microboone_ncpi0_0p_selection.toml").read_text(encoding="utf-8")
+    )
+    return SelectionTotals(
+        pot=float(raw["pot"]),
+        argon_mass=float(raw["argon_nuclei"]) / N_AVOGADRO * M_MOLAR_ARGON,
+        numu_flux=float(raw["numu_flux_per_cm2_per_pot"]) / cm2,
+        nc_pi0=float(raw["nc_pi0_event_rate"]),
+        beam_other=float(raw["beam_background"]),
+        cosmic=float(raw["beam_off"]),
+        data=float(raw["data_selected"]),
+        flux_all=float(raw["flux_per_cm2_per_pot"]) / cm2,
+        efficiency=float(raw["efficiency"]),
+        cross_section=float(raw["cross_section_1e38_cm2"]) * 1e-38 * cm2,
+        source=(
+            "MicroBooNE 2gamma0p selection totals (arXiv:2205.07943 analysis, "
+            "nupuroza/NCpi0-Cross-Section 2021-12-07_out.root @ 78095d7a)"
+        ),
+    )
+
+
+#: Upper end of the m_gg range the broad components are spread over, MeV.
+BROAD_MAX_MEV = 300.0
+
+
+def pair_mass_fractions(
+    edges_MeV: ArrayLike, corner_MeV: float, max_MeV: float = BROAD_MAX_MEV
+) -> FloatArray:
+    """Fraction per bin of the broad m_gg shape of uncorrelated photon-like pairs.
+
+    Two showers of energies E1, E2 with an isotropic relative direction have
+    m^2 = 2 E1 E2 (1 - cos theta) uniform on [0, 4 E1 E2], so dN/dm is
+    proportional to m below 2 sqrt(E1 E2). Every selected pair has
+    E1 E2 >= E_high,min E_low,min, so below the corner
+    m_c = 2 sqrt(E_high,min E_low,min) (49 MeV for 30 and 20 MeV) the density
+    rises linearly whatever the energy spectra; above it the shape is taken flat
+    (an assumption) up to ``max_MeV``, and zero beyond. The fractions sum to the
+    part of [0, max_MeV] inside the edges (1 over the whole range).
+
+    Parameters
+    ----------
+    edges_MeV : array_like
+        m_gg bin edges, MeV.
+    corner_MeV : float
+        m_c, MeV (0: flat from 0).
+    max_MeV : float
+        End of the shape, MeV (> corner_MeV / 2).
+    """
+    edges = np.clip(np.asarray(edges_MeV, dtype=np.float64), 0.0, max_MeV)
+    corner = float(corner_MeV)
+    if not (math.isfinite(corner) and 0 <= corner < 2 * max_MeV):
+        raise SpectrumError(f"corner_MeV must be in [0, 2 max_MeV), got {corner_MeV!r}")
+    below = np.minimum(edges, corner)
+    cdf = (below**2 / (2 * corner) if corner > 0 else 0.0 * edges) + np.maximum(edges - corner, 0)
+    total = max_MeV - 0.5 * corner if corner <= max_MeV else max_MeV**2 / (2 * corner)
+    return np.diff(cdf) / total
+
+
+def modelled_components(
+    edges_MeV: ArrayLike,
+    *,
+    flux: float,
+    pot: float,
+    background_mass: float,
+    resolution: float,
+    e_high_min_MeV: float = 30.0,
+    e_low_min_MeV: float = 20.0,
+    totals: SelectionTotals | None = None,
+) -> dict[str, FloatArray]:
+    """The three components of the modelled argon NC pi0 0p background, events per bin.
+
+    Each component's total is the published selection's (``totals``, default
+    :func:`microboone_0p_selection`) scaled to the detector:
+
+    * ``nc_pi0``: NC pi0 0p events x (flux / reference flux) x (mass / reference
+      mass) x (POT / reference POT), spread by a Gaussian pi0 peak at m_pi0 with
+      the detector's fractional ``resolution`` (:func:`gaussian_peak_fractions`);
+    * ``beam_other``: the beam-related events outside the signal definition,
+      scaled like ``nc_pi0``, with the broad shape of :func:`pair_mass_fractions`
+      (corner 2 sqrt(E_high,min E_low,min)). Some of them (CC pi0, pi0s out of
+      the signal definition) would peak at m_pi0; counting all of them as broad
+      puts more background at low m_gg, the cautious side for a search there;
+    * ``cosmic``: the beam-off events, scaled with mass x POT only (the same
+      cosmic rate per spill at the surface and the same POT per spill), the
+      same broad shape.
+
+    Parameters
+    ----------
+    edges_MeV : array_like
+        m_gg bin edges, MeV.
+    flux : float
+        nu_mu flux at the detector per area per POT (internal units).
+    pot : float
+        Protons on target.
+    background_mass : float
+        Argon mass the background is scaled to (internal units).
+    resolution : float
+        Fractional m_gg resolution of the pi0 peak.
+    e_high_min_MeV, e_low_min_MeV : float
+        The photon thresholds of the selection (set the broad shape's corner).
+    totals : SelectionTotals, optional
+        The published totals.
+    """
+    ref = microboone_0p_selection() if totals is None else totals
+    for name, value in (("flux", flux), ("pot", pot), ("background_mass", background_mass)):
+        if not (math.isfinite(value) and value > 0):
+            raise SpectrumError(f"{name} must be positive and finite, got {value!r}")
+    exposure = (background_mass / ref.argon_mass) * (pot / ref.pot)
+    beam = exposure * flux / ref.numu_flux
+    corner = 2.0 * math.sqrt(max(e_high_min_MeV, 0.0) * max(e_low_min_MeV, 0.0))
+    broad = pair_mass_fractions(edges_MeV, corner)
+    return {
+        "nc_pi0": ref.nc_pi0 * beam * gaussian_peak_fractions(edges_MeV, m_pi0 / MeV, resolution),
+        "beam_other": ref.beam_other * beam * broad,
+        "cosmic": ref.cosmic * exposure * broad,
+    }
+
+
+@dataclass(frozen=True)
 class MicroBooNEModel:
-    """Paper defaults for the modelled MicroBooNE NC pi0 0p spectrum.
+    """The modelled MicroBooNE NC pi0 0p spectrum's inputs (paper defaults).
 
     Attributes
     ----------
     pot : float
         5.89e20 (arXiv:2205.07943 and the paper).
     fiducial_mass : float
-        77 t of argon (the paper; the NC pi0 analysis quotes an 85 t active mass).
+        Argon mass the background is scaled to: 78.71 t, that of the NC pi0
+        analysis (the paper quotes 77 t).
     efficiency : float
-        6 %, the flat 2-gamma efficiency the paper assumes for MicroBooNE.
+        6 %, the paper's flat 2-gamma signal efficiency (used by
+        :func:`modelled_background`, not by the selection-normalised components).
     resolution : float
         33 % m_gg resolution (the paper).
     edges_MeV : tuple[float, ...]
         10 MeV bins from 0 to 300 MeV (the paper mentions a 0-10 MeV bin).
     window_MeV : tuple[float, float]
         10-120 MeV, the paper's analysis window.
+    e_high_min_MeV, e_low_min_MeV : float
+        Photon thresholds of the selection, 30 and 20 MeV.
     """
 
     pot: float = 5.89e20
-    fiducial_mass: float = 77.0 * tonne
+    fiducial_mass: float = 78.71 * tonne
     efficiency: float = 0.06
     resolution: float = 0.33
     edges_MeV: tuple[float, ...] = tuple(float(x) for x in range(0, 310, 10))
     window_MeV: tuple[float, float] = (10.0, 120.0)
+    e_high_min_MeV: float = 30.0
+    e_low_min_MeV: float = 20.0
 
 
 #: The paper's MicroBooNE NC pi0 0p model.
@@ -486,24 +671,31 @@ def microboone_ncpi0_0p(
     """The modelled MicroBooNE (or, with another ``model``, SBND) NC pi0 0p
     spectrum as Asimov data, labelled ``MODELLED_LABEL``.
 
+    The sum of the three components of :func:`modelled_components` (NC pi0
+    peak, broad beam-related and cosmic events), normalised to the published
+    MicroBooNE 2gamma0p selection totals and scaled to ``model``'s POT and mass
+    and to ``flux``.
+
     Parameters
     ----------
     flux : float
         Flux-integrated nu_mu flux at the detector per area per POT (internal
         units), from the package's beamline.
     model : MicroBooNEModel
-        Exposure, mass, efficiency, resolution, binning and window.
+        Exposure, mass, resolution, thresholds, binning and window.
     name : str
         Experiment name.
     """
-    bkg = modelled_background(
+    parts = modelled_components(
         model.edges_MeV,
         flux=flux,
         pot=model.pot,
-        fiducial_mass=model.fiducial_mass,
-        efficiency=model.efficiency,
+        background_mass=model.fiducial_mass,
         resolution=model.resolution,
+        e_high_min_MeV=model.e_high_min_MeV,
+        e_low_min_MeV=model.e_low_min_MeV,
     )
+    bkg = parts["nc_pi0"] + parts["beam_other"] + parts["cosmic"]
     return PublishedSpectrum(
         name=name,
         edges_MeV=np.asarray(model.edges_MeV, dtype=np.float64),
@@ -516,8 +708,9 @@ def microboone_ncpi0_0p(
         asimov=True,
         label=MODELLED_LABEL,
         source=(
-            "modelled: nu_mu flux x sigma(NC pi0 0p) = 0.624e-38 cm^2/Ar (arXiv:2205.07943) "
-            "x argon nuclei x POT x efficiency, Gaussian pi0 peak"
+            "modelled: MicroBooNE 2gamma0p selection totals (arXiv:2205.07943 analysis; 275.9 NC "
+            "pi0, 138.5 beam-related, 81.5 cosmic events at 5.893e20 POT, 78.71 t) scaled by "
+            "flux, mass and POT; Gaussian pi0 peak, broad beam-related and cosmic shapes"
         ),
     )
 
