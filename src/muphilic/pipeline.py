@@ -409,6 +409,13 @@ def _scan_experiments(
             spectrum_edges_MeV=spectrum.edges_MeV,
             aim=aiming_spheres(beam.parents, muons, detector),
         )
+        if key == "miniboone" and config.statistics.combine_miniboone_modes:
+            from muphilic.antineutrino import combine_miniboone_modes
+
+            signal, spectrum, nubar = combine_miniboone_modes(  # type: ignore[assignment]
+                config, signal, spectrum, progress=progress
+            )
+            records[key]["background"]["antineutrino_mode"] = nubar
         statistic = config.statistics.method
         kind = curve_kind(key, detector, spectrum, config)
         discovery = config.statistics.mode == "discovery" and kind != "exclusion"
