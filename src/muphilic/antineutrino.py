@@ -143,7 +143,9 @@ def combine_miniboone_modes(
         aim=aiming_spheres(beam.parents, muons, detector),
     )
     joint = JointSpectrum(
-        (nu_spectrum, nubar), stats.miniboone_mode_correlation, name=nu_spectrum.name
+        (nu_spectrum, nubar),
+        stats.miniboone_mode_correlation,
+        name=f"{nu_spectrum.name} (nu + nubar)",
     )
     signal = JointSignalForMass(
         (nu_signal, nubar_signal), (nu_spectrum.window_slice(), nubar.window_slice())

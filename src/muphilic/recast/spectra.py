@@ -455,6 +455,7 @@ def miniboone_ncpi0_nubar(
         raise SpectrumError(f"{MINIBOONE_NUBAR_FILE}: bins are not contiguous")
     width = high - low
     scale = pot / _MINIBOONE_REFERENCE_POT
+    estimate = math.isclose(pot, MINIBOONE_NUBAR_NCPI0_POT_ESTIMATE)
     return PublishedSpectrum(
         name="MiniBooNE nubar",
         edges_MeV=np.append(low, high[-1]),
@@ -465,11 +466,10 @@ def miniboone_ncpi0_nubar(
         window_MeV=window_MeV,
         paper_statistic="covariance",
         asimov=False,
-        label="",
+        label="antineutrino-mode POT estimated" if estimate else "",
         source=(
-            "arXiv:0911.2063 Fig. 1(b) (nubar mode), digitized; POT estimated from the error bars"
-            if math.isclose(pot, MINIBOONE_NUBAR_NCPI0_POT_ESTIMATE)
-            else "arXiv:0911.2063 Fig. 1(b) (nubar mode), digitized"
+            "arXiv:0911.2063 Fig. 1(b) (nubar mode), digitized"
+            + ("; POT estimated from the error bars" if estimate else "")
         ),
     )
 
