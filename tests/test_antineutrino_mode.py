@@ -283,3 +283,12 @@ def test_combined_signal_and_record(tiny_beam):
     assert record["pot"] == MINIBOONE_NUBAR_NCPI0_POT_ESTIMATE and record["pot_is_estimate"]
     assert math.isclose(record["mode_correlation"], 1.0)
     assert joint.n_bins == 24 and not joint.asimov
+
+
+def test_joint_spectrum_pickles_for_dask_workers():
+    import pickle
+
+    joint = JointSpectrum(_parts(), correlation=0.7)
+    back = pickle.loads(pickle.dumps(joint))
+    np.testing.assert_array_equal(back.covariance(), joint.covariance())
+    assert back.signal_slices() == joint.signal_slices() and back.name == joint.name

@@ -16,6 +16,9 @@ one statistic over both NC pi0 samples of arXiv:0911.2063:
   :class:`~muphilic.recast.combine.JointSpectrum` of the two windows, with the
   systematics correlated between the modes by ``miniboone_mode_correlation``
   (1: fully correlated, the default; see :mod:`muphilic.recast.combine`).
+
+A beam sample passed to :func:`muphilic.pipeline.reach` replaces the neutrino-mode
+beam only; the antineutrino-mode one is always simulated from ``[beam]``.
 """
 
 from __future__ import annotations

@@ -575,7 +575,13 @@ def prepare_output_folder(out_dir: str | Path, experiments: Sequence[str]) -> Pa
 def footnote(result: ReachResult) -> str:
     """One line for the plot: statistic, each detector's POT and the beam source."""
     pot = ", ".join(
-        f"{s.experiment} {result.detectors[k]['pot']:.3g}" for k, s in result.scans.items()
+        f"{s.experiment} {result.detectors[k]['pot']:.3g}"
+        + (
+            f" + {nubar['pot']:.3g} nubar"
+            if (nubar := result.detectors[k]["background"].get("antineutrino_mode"))
+            else ""
+        )
+        for k, s in result.scans.items()
     )
     beam = result.beam
     if beam.get("source") == "file":

@@ -78,6 +78,7 @@ __all__ = [
     "microboone_ncpi0_0p",
     "miniboone_ncpi0",
     "miniboone_ncpi0_nubar",
+    "miniboone_nubar_error_bar_pot",
     "modelled_background",
     "pot_from_error_bars",
     "read_spectrum_csv",
