@@ -31,6 +31,9 @@ A run is described by a TOML file whose tables mirror the physics chain::
     cl_sigma = 5.0            # existing data
     projection_cl_sigma = 2.0 # projections (SBND)
     projections = []          # more projections (detector files: curve = "projection")
+    combine_miniboone_modes = false  # true: MiniBooNE nu + nubar mode data, one statistic
+    miniboone_nubar_pot = 3.7e20     # nubar-mode exposure (an estimate, see recast.spectra)
+    miniboone_mode_correlation = 1.0 # of the systematics between the two modes
     [statistics.miniboone_systematics]  # fully correlated, of the prediction (Eq. (7))
     flux = 0.124
     cross_section = 0.084
@@ -83,7 +86,7 @@ from muphilic.detectors.definitions import (
 from muphilic.detectors.spectrum import CHANNELS
 from muphilic.errors import MuphilicError, shown
 from muphilic.g2 import SCENARIOS
-from muphilic.recast.spectra import MINIBOONE_SYSTEMATICS
+from muphilic.recast.spectra import MINIBOONE_NUBAR_NCPI0_POT_ESTIMATE, MINIBOONE_SYSTEMATICS
 
 __all__ = [
     "BeamConfig",
@@ -327,6 +330,9 @@ class StatisticsConfig:
     miniboone_systematics: dict[str, float] = field(
         default_factory=lambda: dict(MINIBOONE_SYSTEMATICS)
     )
+    combine_miniboone_modes: bool = False
+    miniboone_nubar_pot: float = MINIBOONE_NUBAR_NCPI0_POT_ESTIMATE
+    miniboone_mode_correlation: float = 1.0
 
     def __post_init__(self) -> None:
         if isinstance(self.miniboone_systematics, dict):
@@ -370,6 +376,24 @@ class StatisticsConfig:
                 f"unknown key; allowed keys are {list(MINIBOONE_SYSTEMATICS)}",
             )
             _number(f"statistics.miniboone_systematics.{name}", value, low=0.0, high=1.0)
+        _require(
+            isinstance(self.combine_miniboone_modes, bool),
+            "statistics.combine_miniboone_modes",
+            f"must be true or false, got {shown(self.combine_miniboone_modes)}",
+        )
+        _number(
+            "statistics.miniboone_nubar_pot",
+            self.miniboone_nubar_pot,
+            low=0.0,
+            low_open=True,
+            high=1e23,
+        )
+        _number(
+            "statistics.miniboone_mode_correlation",
+            self.miniboone_mode_correlation,
+            low=0.0,
+            high=1.0,
+        )
 
 
 @dataclass(frozen=True)
@@ -423,6 +447,12 @@ class RunConfig:
                     "stay inside it or drop 'muon' from emission.channels",
                 )
         self.statistics.validate()
+        _require(
+            not (self.statistics.combine_miniboone_modes and self.beam.sample),
+            "statistics.combine_miniboone_modes",
+            "the antineutrino-mode beam is simulated from beam.facility; it cannot be "
+            "made from the neutrino-mode file in beam.sample (leave beam.sample empty)",
+        )
         self.limits.validate()
         _require(
             self.g2_scenario in SCENARIOS,
@@ -581,13 +611,18 @@ def estimate_cost(run: RunConfig, *, beam_only: bool = False) -> RunCost:
     pot = 0 if run.beam.sample else int(run.beam.pot)
     cells = 0
     scan_seconds = 0.0
+    n_scans = len(run.experiments)
+    if run.statistics.combine_miniboone_modes and "miniboone" in run.experiments:
+        n_scans += 1  # the antineutrino-mode signal of the combination
+        if not beam_only:
+            pot *= 2  # and its beam
     if not beam_only:
         grid = run.scan
         per_mass = SCAN_SECONDS_FIXED + SCAN_SECONDS_SCALED * (
             run.emission.scalars_per_species / 50_000
         ) * max(1.0, grid.n_couplings / 100)
-        cells = grid.n_masses * grid.n_couplings * len(run.experiments)
-        scan_seconds = per_mass * grid.n_masses * len(run.experiments)
+        cells = grid.n_masses * grid.n_couplings * n_scans
+        scan_seconds = per_mass * grid.n_masses * n_scans
     return RunCost(pot, pot * BEAM_SECONDS_PER_POT, pot * BEAM_BYTES_PER_POT, cells, scan_seconds)
 
 

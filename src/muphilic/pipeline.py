@@ -421,6 +421,13 @@ def _scan_experiments(
             spectrum_edges_MeV=spectrum.edges_MeV,
             aim=aiming_spheres(beam.parents, muons, detector),
         )
+        if key == "miniboone" and config.statistics.combine_miniboone_modes:
+            from muphilic.antineutrino import combine_miniboone_modes
+
+            signal, spectrum, nubar = combine_miniboone_modes(  # type: ignore[assignment]
+                config, signal, spectrum, progress=progress
+            )
+            records[key]["background"]["antineutrino_mode"] = nubar
         statistic = config.statistics.method
         kind = curve_kind(key, detector, spectrum, config)
         discovery = config.statistics.mode == "discovery" and kind != "exclusion"
@@ -580,7 +587,13 @@ def prepare_output_folder(out_dir: str | Path, experiments: Sequence[str]) -> Pa
 def footnote(result: ReachResult) -> str:
     """One line for the plot: statistic, each detector's POT and the beam source."""
     pot = ", ".join(
-        f"{s.experiment} {result.detectors[k]['pot']:.3g}" for k, s in result.scans.items()
+        f"{s.experiment} {result.detectors[k]['pot']:.3g}"
+        + (
+            f" + {nubar['pot']:.3g} nubar"
+            if (nubar := result.detectors[k]["background"].get("antineutrino_mode"))
+            else ""
+        )
+        for k, s in result.scans.items()
     )
     beam = result.beam
     if beam.get("source") == "file":
