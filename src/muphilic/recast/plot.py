@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -56,6 +57,8 @@ def plot_reach(
     coupling_range: tuple[float, float] | None = None,
     title: str | None = None,
     footnote: str | None = None,
+    bands: Sequence[Any] | None = None,
+    band_label: str = "",
 ) -> list[Path]:
     """Draw the reach plot and write it in each of ``formats``.
 
@@ -82,6 +85,11 @@ def plot_reach(
         Axes title.
     footnote : str, optional
         One line under the axes (statistic, POT, beam source).
+    bands : sequence, optional
+        One :class:`~muphilic.recast.bands.ContourBand` (or None) per scan, shaded
+        lightly in the scan's colour around its boundary.
+    band_label : str
+        Legend text of the bands (what they contain).
 
     Returns
     -------
@@ -147,6 +155,11 @@ def plot_reach(
                     )
                 )
                 label = None
+        if bands is not None and bands[i] is not None:
+            from muphilic.recast.bands import draw_band
+
+            draw_band(ax, bands[i], colour, label=band_label or None)
+            band_label = ""
         contour = exclusion_contour(scan)
         for seg, flags in zip(contour.segments, contour.at_scan_edge, strict=True):
             clipped.append(seg[flags])
