@@ -158,8 +158,7 @@ def plot_reach(
         if bands is not None and bands[i] is not None:
             from muphilic.recast.bands import draw_band
 
-            draw_band(ax, bands[i], colour, label=band_label or None)
-            band_label = ""
+            draw_band(ax, bands[i], colour)
         contour = exclusion_contour(scan)
         for seg, flags in zip(contour.segments, contour.at_scan_edge, strict=True):
             clipped.append(seg[flags])
@@ -175,6 +174,11 @@ def plot_reach(
             label="region cut by the scanned range",
         )
 
+    if bands is not None and any(b is not None for b in bands) and band_label:
+        # one legend entry for every band, in grey: each is shaded in its curve's colour
+        ax.fill_between(
+            [np.nan], [np.nan], [np.nan], color="0.5", alpha=0.3, lw=0, label=band_label
+        )
     if mass_range_MeV[0] < TWO_M_MU / MeV < mass_range_MeV[1]:
         ax.axvline(TWO_M_MU / MeV, color="k", ls=":", lw=1.0)
         ax.text(
