@@ -250,3 +250,47 @@ def test_band_files_and_record(tiny_beam, tmp_path):
     write_outputs(replace(result, bands={}), tmp_path)
     assert not (tmp_path / "band_miniboone.csv").exists()
     assert "band" not in json.loads((tmp_path / "run.json").read_text())
+
+
+def test_variations_equal_runs_with_the_switch_set(tiny_beam):
+    """A second method for each stage's shortcut: the variation's boundary is the
+    boundary of a plain run with that switch set (same beam, seed and scalars)."""
+    run = RunConfig(
+        emission=EmissionConfig(scalars_per_species=3000),
+        scan=SCAN,
+        experiments=("miniboone", "microboone"),
+        band=BandConfig(
+            enabled=True,
+            replicas=2,
+            variations=("efficiency_up", "resolution_down", "stat_likelihood", "dedx_bethe"),
+        ),
+    )
+    band = reach(run, beam=tiny_beam, progress=False).bands
+    plain = replace(run, band=BandConfig())
+    switched = {
+        "efficiency_up": replace(
+            plain,
+            detector_overrides={
+                "miniboone": {"efficiency": 0.5},
+                "microboone": {"efficiency": 0.075},
+            },
+        ),
+        "resolution_down": replace(
+            plain,
+            detector_overrides={
+                "miniboone": {"resolution": 0.15 * 0.75},
+                "microboone": {"resolution": 0.33 * 0.75},
+            },
+        ),
+        "stat_likelihood": replace(
+            plain, statistics=replace(plain.statistics, method="likelihood")
+        ),
+        "dedx_bethe": replace(plain, emission=replace(plain.emission, energy_loss="bethe")),
+    }
+    for name, config in switched.items():
+        scans = reach(config, beam=tiny_beam, progress=False).scans
+        for key, scan in scans.items():
+            lower, upper = boundary_in_y(scan)
+            got = band[key].variations[name]
+            np.testing.assert_allclose(got["lower"], lower, rtol=1e-9, err_msg=f"{name} {key}")
+            np.testing.assert_allclose(got["upper"], upper, rtol=1e-9, err_msg=f"{name} {key}")

@@ -27,7 +27,8 @@ Model variations (:data:`VARIATIONS`)
     Each is a named switch of the chain. Those that change only the detection
     (efficiency, resolution, the track-mass reading) reuse the very scalars of
     the central curve and cost one signal evaluation (the efficiency, an exact
-    factor of the signal and of the modelled backgrounds, costs none); those
+    factor of the signal and of the modelled backgrounds, and the test
+    statistic cost none: the central signal is reused); those
     that change the emission (the muon energy loss in the dump, the nuclear form
     factor) re-aim the scalars of the same beam sample with the same random
     stream, so only the changed channel moves; those that change the beam (the
@@ -115,7 +116,7 @@ class Variation:
         The switch's name (``[band] variations``, the files' columns).
     description : str
         What it changes, in words, against the central run.
-    stage : {"detection", "emission", "beam", "unavailable"}
+    stage : {"detection", "statistics", "emission", "beam", "unavailable"}
         What it recomputes (see the module docstring); ``"unavailable"``: the
         switch does not exist in this version of the chain.
     default : bool
@@ -142,6 +143,13 @@ VARIATIONS: tuple[Variation, ...] = (
         "track-mass cut (Eq. (6)) on the true m_gg = m_S instead of the smeared one",
         "detection",
         True,
+    ),
+    Variation(
+        "stat_likelihood",
+        "test statistic: the profile likelihood instead of the paper's chi^2 (Eqs. (7), (8))",
+        "statistics",
+        False,
+        "an analysis choice rather than a model; name it to include it",
     ),
     Variation(
         "dedx_bethe",
@@ -552,6 +560,13 @@ def experiment_band(
                 continue
             factor = det.efficiency / detector.efficiency if name.startswith("efficiency") else None
             detection[name] = channel_for(det, beam, factor)
+        elif stage == "statistics":
+            if method == "likelihood":
+                continue
+            spectrum = nominal.spectrum
+            detection[name] = _Channel(
+                detector, spectrum, statistic_for(spectrum, "likelihood"), 1.0
+            )
         elif stage == "emission":
             if name == "dedx_bethe":
                 if "muon" not in settings.channels or settings.energy_loss == "bethe":
@@ -699,6 +714,7 @@ def band_legend(names: Sequence[str]) -> str:
         "resolution_up": "resolution",
         "resolution_down": "resolution",
         "track_mass_truth": "track mass",
+        "stat_likelihood": "statistic",
         "dedx_bethe": "dE/dx",
         "form_factor_tsai": "form factor",
         "production_urqmd": "production",
