@@ -294,3 +294,31 @@ def test_variations_equal_runs_with_the_switch_set(tiny_beam):
             got = band[key].variations[name]
             np.testing.assert_allclose(got["lower"], lower, rtol=1e-9, err_msg=f"{name} {key}")
             np.testing.assert_allclose(got["upper"], upper, rtol=1e-9, err_msg=f"{name} {key}")
+
+
+def test_cell_error_agrees_with_the_weights_sum_of_squares(tiny_beam):
+    """Second method for the per-cell MC error: the jackknife over 10 replicas
+    against SignalSpectrum.mc_rel_error (sum of squared weights). A jackknife
+    with 10 groups knows a standard deviation to about 1/sqrt(2 x 9) = 24 % per
+    cell; the median ratio over the cells with signal must lie in [0.8, 1.25]."""
+    run = RunConfig(
+        emission=EmissionConfig(scalars_per_species=3000),
+        scan=SCAN,
+        experiments=("miniboone",),
+        band=BandConfig(enabled=True, replicas=10, variations=("efficiency_up",)),
+    )
+    result = reach(run, beam=tiny_beam, progress=False)
+    band = result.bands["miniboone"]
+    detector = detector_for("miniboone")
+    settings = SignalSettings(scalars_per_species=3000, seed=run.seed)
+    ratios = []
+    for i, mass in enumerate(band.masses_MeV * MeV):
+        rng = rng_for(run.seed, float(mass), detector.name)
+        samples = aimed_scalars(tiny_beam.parents, tiny_beam.muons, mass, detector, settings, rng)
+        spectrum = signal_spectrum(samples, detector, result.scans["miniboone"].couplings)
+        good = np.isfinite(band.signal_mc_rel_error[i]) & np.isfinite(spectrum.mc_rel_error)
+        good &= spectrum.total > 1e-3
+        ratios.append(band.signal_mc_rel_error[i][good] / spectrum.mc_rel_error[good])
+    ratios = np.concatenate(ratios)
+    assert ratios.size > 50
+    assert 0.8 <= np.median(ratios) <= 1.25, np.median(ratios)

@@ -83,6 +83,7 @@ __all__ = [
     "detection_variant",
     "draw_band",
     "experiment_band",
+    "jackknife_rel_error",
     "mc_band",
     "relative_width",
     "replica_samples",
@@ -327,6 +328,28 @@ def mc_band(central: FloatArray, leave_one_out: FloatArray) -> tuple[FloatArray,
     return low, high
 
 
+def jackknife_rel_error(replica_totals: FloatArray) -> FloatArray:
+    """Relative jackknife error of a sum from its R disjoint replica estimates.
+
+    Parameters
+    ----------
+    replica_totals : (R, ...) array
+        Each replica's estimate of the whole (its entries' weights times R).
+
+    Returns
+    -------
+    array
+        sigma / mean with sigma^2 = (R - 1)/R sum_r (t_(r) - mean t_(.))^2 over the
+        leave-one-out estimates t_(r) = (sum - t_r) / (R - 1); NaN where the mean is 0.
+    """
+    n = replica_totals.shape[0]
+    mean = replica_totals.mean(axis=0)
+    loo = (replica_totals.sum(axis=0) - replica_totals) / (n - 1)
+    sigma = np.sqrt((n - 1) / n * np.sum((loo - loo.mean(axis=0)) ** 2, axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(mean > 0, sigma / np.where(mean > 0, mean, 1.0), np.nan)
+
+
 def relative_width(central: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
     """(high - low) / central, NaN where undefined."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -354,6 +377,10 @@ class ContourBand:
         Replicas of the Monte Carlo estimate.
     variation_scans : dict
         Variation name -> its :class:`ScanResult` (for plots and checks).
+    signal_mc_rel_error : (M, K) array
+        Relative Monte Carlo error of the expected signal (events in the
+        window) in every (m_S, y) cell, by the jackknife over the replicas (NaN
+        where the signal is 0).
     """
 
     experiment: str
@@ -364,6 +391,7 @@ class ContourBand:
     variations: dict[str, dict[str, FloatArray]]
     n_replicas: int
     variation_scans: dict[str, ScanResult] = field(default_factory=dict)
+    signal_mc_rel_error: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def envelope(self, edge: str) -> tuple[FloatArray, FloatArray]:
         """(low, high) y of the band of ``edge`` ("lower"/"upper"): the Monte Carlo
@@ -599,6 +627,7 @@ def experiment_band(
     values = {n: np.zeros((n_m, n_k)) for n in names_run}
     signif = {n: np.zeros((n_m, n_k)) for n in names_run}
     edges = detector.edges / MeV
+    cell_error = np.full((n_m, n_k), np.nan)
     with progress_bar(progress) as bar:
         task = bar.add_task(f"{central.experiment}: band", total=n_m)
         for i, mass in enumerate(central.masses):
@@ -610,6 +639,7 @@ def experiment_band(
             parts = replica_samples(samples, n_replicas)
             replicas = [_signal(part, detector, couplings).signal for part in parts]
             total = np.sum(replicas, axis=0)  # R times the central signal, up to rounding
+            cell_error[i] = jackknife_rel_error(np.array([r.sum(axis=1) for r in replicas]))
             for r, sig in enumerate(replicas):
                 # the sample without replica r: its other R - 1 parts, reweighted
                 rest = (total - sig) / (n_replicas - 1)
@@ -662,6 +692,7 @@ def experiment_band(
         variations=variations,
         n_replicas=n_replicas,
         variation_scans={n: scans[n] for n in var_names},
+        signal_mc_rel_error=cell_error,
     )
 
 
