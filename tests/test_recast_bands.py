@@ -183,6 +183,10 @@ def test_unavailable_and_unknown_variations_are_refused():
         config_from_dict({"band": {"replicas": 1}})
     with pytest.raises(ConfigError, match=r"band\.enabled"):
         config_from_dict({"band": {"enabled": True}, "statistics": {"mode": "discovery"}})
+    with pytest.raises(ConfigError, match=r"beam\.sample"):
+        config_from_dict(
+            {"band": {"enabled": True, "production": True}, "beam": {"sample": "b.h5"}}
+        )
     assert {v.name for v in VARIATIONS} >= {"dedx_bethe", "form_factor_tsai", "track_mass_truth"}
 
 

@@ -461,6 +461,16 @@ class RunConfig:
             "bands are computed for exclusion contours; set statistics.mode = 'exclusion'",
         )
         _require(
+            not (
+                self.band.enabled
+                and self.beam.sample
+                and any(n.startswith("production_") for n in self.band.names())
+            ),
+            "band.variations",
+            "the production variations simulate the beam; they cannot change a beam sample "
+            "file (beam.sample)",
+        )
+        _require(
             self.g2_scenario in SCENARIOS,
             "g2.scenario",
             f"must be one of {sorted(SCENARIOS)}, got {shown(self.g2_scenario)}",
