@@ -210,6 +210,7 @@ def test_cache_list_and_clear(capsys, small_config):
         (["beam", "--pot", "-5"], "--pot"),
         (["reach", "--config", "missing.toml"], "missing.toml"),
         (["reach", "--workers", "0"], "--workers"),
+        (["reach", "--band-production"], "--band-production"),
         (["xsec", "--mass", "30", "--energy", "3", "--target", "Xx"], "--target"),
         (["beam", "--sample", "missing.h5"], "missing.h5"),
     ],

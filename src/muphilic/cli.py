@@ -487,6 +487,17 @@ def _check_scheduler(address: str) -> None:
     help="Local dask workers for the mass points.",
 )
 @click.option("--scheduler", default=None, help="Address of a dask.distributed scheduler.")
+@click.option(
+    "--band",
+    is_flag=True,
+    help="Also compute each contour's band: Monte Carlo error and model variations.",
+)
+@click.option(
+    "--band-production",
+    is_flag=True,
+    help="With --band: add the beam variations (production models urqmd and sibyll, "
+    "no kaon absorption; each simulates a beam sample once, then cached).",
+)
 @_allow_long_runs_option
 @_json_option
 def reach_command(
@@ -499,6 +510,8 @@ def reach_command(
     config_path: str | None,
     workers: int,
     scheduler: str | None,
+    band: bool,
+    band_production: bool,
     allow_long_runs: bool,
     as_json: bool,
 ) -> None:
@@ -523,9 +536,16 @@ def reach_command(
         run = replace(run, statistics=replace(run.statistics, mode=mode))
     if workers < 1:
         raise OptionError("--workers", f"must be at least 1, got {workers}")
+    if band_production and not (band or run.band.enabled):
+        raise OptionError("--band-production", "only means something with --band")
+    if band or band_production:
+        run = replace(
+            run,
+            band=replace(run.band, enabled=True, production=band_production or run.band.production),
+        )
     run = run.validate()
     check_inputs(run)
-    prepare_output_folder(out_dir, result_keys(run))
+    prepare_output_folder(out_dir, result_keys(run), run.band.enabled)
     if scheduler is not None:
         _check_scheduler(scheduler)
     result = reach(run, progress=not as_json, n_workers=workers, scheduler=scheduler)
@@ -547,7 +567,44 @@ def reach_command(
         text = "none" if interval is None else f"{interval[0]:.1f} - {interval[1]:.1f}"
         table.add_row(key, kinds.get(key, ""), text)
     _console.print(table)
+    if "band" in summary:
+        _print_band(summary["band"])
     _console.print(f"wrote {len(files)} files to {out_dir}/ (reach.png, reach.pdf, contours)")
+
+
+def _print_band(record: dict[str, Any]) -> None:
+    """The Monte Carlo width of each contour and the largest shift of each variation."""
+    table = Table(title="contour bands (relative, in y)")
+    table.add_column("experiment")
+    table.add_column("MC width")
+    table.add_column("in g-2 band", justify="right")
+    for key, mc in record["mc"].items():
+        median, in_g2 = mc["median_relative_width"], mc["max_relative_width_in_g2_band"]
+        table.add_row(
+            key,
+            "-" if median is None else f"{100 * median:.2g} %",
+            "-" if in_g2 is None else f"{100 * in_g2:.2g} %",
+        )
+    _console.print(table)
+    shifts = Table(title="largest boundary shift of each variation (lower / upper edge)")
+    shifts.add_column("variation")
+    keys = list(record["mc"])
+    for key in keys:
+        shifts.add_column(key, justify="right")
+    for name, entry in record["variations"].items():
+        if entry["status"] != "run":
+            shifts.add_row(name, *([entry["status"]] * len(keys)))
+            continue
+        cells = []
+        for key in keys:
+            row = entry["experiments"].get(key, {})
+            if not row.get("applies"):
+                cells.append("-")
+                continue
+            lo, hi = row["lower_max_abs_shift"], row["upper_max_abs_shift"]
+            cells.append(" / ".join("-" if v is None else f"{100 * v:.2g} %" for v in (lo, hi)))
+        shifts.add_row(name, *cells)
+    _console.print(shifts)
 
 
 def _warn_clipped(summary: dict[str, Any]) -> None:

@@ -54,6 +54,12 @@ A run is described by a TOML file whose tables mirror the physics chain::
     [limits]
     allow_long_runs = false   # true: run even above the cost limits (see check_cost)
 
+    [band]                    # uncertainty bands on the contours (muphilic.recast.bands)
+    enabled = false           # true: also compute the bands (muphilic reach --band)
+    replicas = 10             # Monte Carlo replicas
+    variations = []           # names of muphilic.recast.bands.VARIATIONS; [] = the defaults
+    production = false        # with the default list: add the beam variations
+
 Every key is checked: an unknown key, a wrong type or a value out of range raises
 :class:`ConfigError` naming the field (``scan.n_masses``) and the allowed range.
 :meth:`RunConfig.validate` also estimates the run's cost and refuses one above the
@@ -89,6 +95,7 @@ from muphilic.g2 import SCENARIOS
 from muphilic.recast.spectra import MINIBOONE_NUBAR_NCPI0_POT_ESTIMATE, MINIBOONE_SYSTEMATICS
 
 __all__ = [
+    "BandConfig",
     "BeamConfig",
     "ConfigError",
     "EmissionConfig",
@@ -412,6 +419,53 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class BandConfig:
+    """Uncertainty bands on the contours (:mod:`muphilic.recast.bands`).
+
+    Left out of :meth:`RunConfig.to_dict` (and so of the digest) while not
+    enabled: a run without bands is the run it always was.
+    """
+
+    enabled: bool = False
+    replicas: int = 10
+    variations: tuple[str, ...] = ()
+    production: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        """The variations the band runs."""
+        from muphilic.recast.bands import default_variations
+
+        return self.variations or default_variations(production=self.production)
+
+    def validate(self) -> None:
+        """Raise :class:`ConfigError` naming the first invalid field."""
+        for name in ("enabled", "production"):
+            _require(
+                isinstance(getattr(self, name), bool),
+                f"band.{name}",
+                f"must be true or false, got {shown(getattr(self, name))}",
+            )
+        _number("band.replicas", self.replicas, low=2, high=1000, integer=True)
+        _require(
+            all(isinstance(v, str) for v in self.variations),
+            "band.variations",
+            "must be a list of variation names",
+        )
+        from muphilic.recast.bands import variation
+
+        for name in self.variations:
+            try:
+                variation(name)
+            except MuphilicError as err:
+                raise ConfigError(f"band.variations: {err}") from None
+        _require(
+            len(set(self.variations)) == len(self.variations),
+            "band.variations",
+            f"names a variation twice: {list(self.variations)}",
+        )
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """Everything a ``muphilic reach`` run depends on."""
 
@@ -425,6 +479,7 @@ class RunConfig:
     detector_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     spectra: dict[str, str] = field(default_factory=dict)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    band: BandConfig = field(default_factory=BandConfig)
 
     def validate(self) -> RunConfig:
         """Check every field and the run's cost (:func:`check_cost`); return ``self``."""
@@ -454,6 +509,24 @@ class RunConfig:
             "made from the neutrino-mode file in beam.sample (leave beam.sample empty)",
         )
         self.limits.validate()
+        self.band.validate()
+        from muphilic.recast.bands import variation
+
+        _require(
+            not (self.band.enabled and self.statistics.mode != "exclusion"),
+            "band.enabled",
+            "bands are computed for exclusion contours; set statistics.mode = 'exclusion'",
+        )
+        _require(
+            not (
+                self.band.enabled
+                and self.beam.sample
+                and any(variation(n).stage == "beam" for n in self.band.names())
+            ),
+            "band.variations",
+            "the beam variations (production models, kaon absorption) simulate the beam; "
+            "they cannot change a beam sample file (beam.sample)",
+        )
         _require(
             self.g2_scenario in SCENARIOS,
             "g2.scenario",
@@ -518,8 +591,9 @@ class RunConfig:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary in the layout of the TOML file."""
-        return {
+        """A JSON-ready dictionary in the layout of the TOML file (``band`` only
+        when enabled)."""
+        out = {
             "seed": self.seed,
             "beam": asdict(self.beam),
             "emission": {**asdict(self.emission), "channels": list(self.emission.channels)},
@@ -534,6 +608,9 @@ class RunConfig:
             "spectra": dict(self.spectra),
             "limits": asdict(self.limits),
         }
+        if self.band.enabled:
+            out["band"] = {**asdict(self.band), "variations": list(self.band.variations)}
+        return out
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form (recorded in every output).
@@ -623,7 +700,21 @@ def estimate_cost(run: RunConfig, *, beam_only: bool = False) -> RunCost:
         ) * max(1.0, grid.n_couplings / 100)
         cells = grid.n_masses * grid.n_couplings * n_scans
         scan_seconds = per_mass * grid.n_masses * n_scans
+        if run.band.enabled:
+            scan_seconds *= 1.0 + _band_evaluations(run.band)
     return RunCost(pot, pot * BEAM_SECONDS_PER_POT, pot * BEAM_BYTES_PER_POT, cells, scan_seconds)
+
+
+def _band_evaluations(band: BandConfig) -> float:
+    """Signal evaluations of a band per mass point, in units of the central one's.
+
+    The central signal again and the replicas (together one), one for each
+    variation that recomputes the signal (the efficiency ones scale it: none);
+    an upper estimate, as an evaluation on the scalars already aimed skips the
+    aiming. A beam variation's own simulation is not counted.
+    """
+    names = band.names()
+    return 2.0 + sum(1.0 for n in names if not n.startswith("efficiency"))
 
 
 def _env_allows_long_runs() -> bool:
@@ -692,7 +783,7 @@ def _check_keys(table: Any, name: str, allowed: set[str]) -> None:
 def _section(cls: type, name: str, table: Any) -> Any:
     _check_keys(table, name, {f.name for f in fields(cls)})
     values = dict(table)
-    for key in ("channels", "projections"):
+    for key in ("channels", "projections", "variations"):
         if key in values:
             _require(isinstance(values[key], list), f"{name}.{key}", "must be a list")
             values[key] = tuple(values[key])
@@ -712,6 +803,7 @@ def config_from_dict(data: dict[str, Any]) -> RunConfig:
         "detectors",
         "spectra",
         "limits",
+        "band",
     }
     _check_keys(data, "", top)
     config = RunConfig()
@@ -731,6 +823,7 @@ def config_from_dict(data: dict[str, Any]) -> RunConfig:
         ("scan", ScanConfig),
         ("statistics", StatisticsConfig),
         ("limits", LimitsConfig),
+        ("band", BandConfig),
     ):
         if key in data:
             kwargs[key] = _section(cls, key, data[key])

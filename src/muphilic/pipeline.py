@@ -191,6 +191,9 @@ class ReachResult:
     input_files_sha256 : dict
         Path -> SHA-256 of every file the run read besides the packaged data
         (the user's beam sample and spectra), so a result names its inputs by content.
+    bands : dict
+        Experiment key -> :class:`~muphilic.recast.bands.ContourBand` when the run
+        asks for bands (``[band] enabled``), else empty.
     """
 
     config: RunConfig
@@ -201,6 +204,7 @@ class ReachResult:
     input_files_sha256: dict[str, str] = field(default_factory=dict)
     detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
     beam: dict[str, Any] = field(default_factory=dict)
+    bands: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary (key ``g2_band_excluded_MeV`` as in the CLI).
@@ -210,7 +214,7 @@ class ReachResult:
         (:func:`muphilic.provenance.software_record`), the beam source, and the
         effective parameters of every detector with its background source.
         """
-        return {
+        record = {
             **software_record(),
             "config_sha256": self.config.digest(),
             "g2_scenario": self.config.g2_scenario,
@@ -233,6 +237,12 @@ class ReachResult:
             "beam": self.beam,
             "detectors": self.detectors,
         }
+        if self.bands:
+            from muphilic.recast.bands import band_record
+
+            g2 = g2_scenario(self.config.g2_scenario)
+            record["band"] = band_record(self.bands, self.config.band.names(), g2.favoured_band)
+        return record
 
 
 def reach(
@@ -295,7 +305,17 @@ def reach(
         excluded["union_with_expected"] = _as_list(band_excluded_range(with_expected, band))
     inputs = _input_files(config, beam_from_config)
     beam_record = _beam_record(config, beam, beam_from_config, inputs)
-    return ReachResult(config, scans, projections, excluded, fluxes, inputs, detectors, beam_record)
+    result = ReachResult(
+        config, scans, projections, excluded, fluxes, inputs, detectors, beam_record
+    )
+    if config.band.enabled:
+        from muphilic.recast.bands import compute_bands
+
+        bands = compute_bands(
+            result, beam, config.band.names(), config.band.replicas, progress=progress
+        )
+        result = replace(result, bands=bands)
+    return result
 
 
 def _beam_record(
@@ -514,8 +534,9 @@ def _as_list(interval: tuple[float, float] | None) -> list[float] | None:
     return None if interval is None else [float(interval[0]), float(interval[1])]
 
 
-def output_names(experiments: Sequence[str]) -> list[str]:
-    """The names of the files :func:`write_outputs` writes for ``experiments``.
+def output_names(experiments: Sequence[str], band: bool = False) -> list[str]:
+    """The names of the files :func:`write_outputs` writes for ``experiments``
+    (with ``band``: also each contour's band, ``band_<experiment>.csv``).
 
     Raises
     ------
@@ -532,10 +553,12 @@ def output_names(experiments: Sequence[str]) -> list[str]:
                 "rename one detector file"
             )
         contours[name] = key
+    bands = [f"band_{Path(key).stem}.csv" for key in experiments] if band else []
     return [
         "reach.png",
         "reach.pdf",
         *contours,
+        *bands,
         "g2_band.csv",
         "contours.json",
         "contours_hepdata.yaml",
@@ -555,7 +578,9 @@ def _previous_outputs(out: Path) -> dict[str, str]:
     return {}
 
 
-def prepare_output_folder(out_dir: str | Path, experiments: Sequence[str]) -> Path:
+def prepare_output_folder(
+    out_dir: str | Path, experiments: Sequence[str], band: bool = False
+) -> Path:
     """Check, before any computation, that a run can write its files to ``out_dir``.
 
     The folder is created if needed and must be writable. A file of the run's
@@ -568,7 +593,7 @@ def prepare_output_folder(out_dir: str | Path, experiments: Sequence[str]) -> Pa
         Naming the folder or the file that stands in the way.
     """
     out = check_writable_folder(out_dir)
-    names = output_names(experiments)
+    names = output_names(experiments, band)
     previous = _previous_outputs(out)
     for name in names:
         path = out / name
@@ -605,6 +630,18 @@ def footnote(result: ReachResult) -> str:
     return f"statistic: {result.config.statistics.method}; POT: {pot}; {source}"
 
 
+def _band_plot(result: ReachResult) -> dict[str, Any]:
+    """The band arguments of :func:`plot_reach` for ``result`` (none without bands)."""
+    if not result.bands:
+        return {}
+    from muphilic.recast.bands import band_legend
+
+    return {
+        "bands": [result.bands.get(key) for key in result.scans],
+        "band_label": band_legend(result.config.band.names()),
+    }
+
+
 def write_outputs(result: ReachResult, out_dir: str | Path) -> list[Path]:
     """Write the reach plot (PNG, PDF), each contour (CSV), the g-2 band (CSV),
     all contours (JSON, HEPData-style YAML) and the run summary with its
@@ -616,17 +653,24 @@ def write_outputs(result: ReachResult, out_dir: str | Path) -> list[Path]:
     write again, only while they are unchanged. Files the package did not write
     are never replaced (:func:`prepare_output_folder`).
     """
-    out = prepare_output_folder(out_dir, list(result.scans))
+    band = bool(result.bands)
+    out = prepare_output_folder(out_dir, list(result.scans), band)
     previous = _previous_outputs(out)
-    names = output_names(list(result.scans))
+    names = output_names(list(result.scans), band)
     contours = [exclusion_contour(s) for s in result.scans.values()]
     summary = result.summary()
     g2 = g2_scenario(result.config.g2_scenario)
     scans = list(result.scans.values())
     with staged_files(out) as stage:
-        plot_reach(scans, stage / "reach", g2=g2, footnote=footnote(result))
+        plot_reach(scans, stage / "reach", g2=g2, footnote=footnote(result), **_band_plot(result))
         for name, contour in zip(names[2 : 2 + len(contours)], contours, strict=True):
             write_contour_csv(contour, stage / name)
+        if band:
+            from muphilic.recast.bands import band_file_name, write_band_csv
+
+            legend = summary["band"]["contains"]
+            for key, contour_band in result.bands.items():
+                write_band_csv(contour_band, stage / band_file_name(key), legend)
         mass_range = (
             min(float(s.masses_MeV[0]) for s in scans),
             max(float(s.masses_MeV[-1]) for s in scans),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from muphilic.beamline.muons import EnergyLoss
 from muphilic.constants import m
 from muphilic.detectors import Detector, SignalSpectrum, signal_spectrum
+from muphilic.emission.form_factors import DEFAULT_FORM_FACTOR
 from muphilic.emission.meson_decays import aim_decays
 from muphilic.emission.muon_scattering import aim_emissions
 from muphilic.errors import MuphilicError
@@ -67,6 +68,10 @@ class SignalSettings:
     muon_multiple_scattering : bool
         Turn each dump muon to its direction at the emission point
         (:func:`muphilic.beamline.dump_scattering.scatter_in_dump`).
+    form_factor : {"helm", "tsai"}
+        Elastic nuclear form factor of the dump's iron in mu N -> mu N S
+        (:class:`muphilic.emission.form_factors.FormFactor`); ``"tsai"`` builds
+        one cross-section table per mass on first use (about 10 s each, cached).
     """
 
     channels: tuple[str, ...] = ("kaon", "pion", "muon")
@@ -74,6 +79,7 @@ class SignalSettings:
     seed: int = 20231121
     energy_loss: str = "constant"
     muon_multiple_scattering: bool = True
+    form_factor: str = "helm"
 
 
 def rng_for(seed: int, mass: float, detector: str) -> np.random.Generator:
@@ -231,7 +237,10 @@ def aimed_scalars(
                 from muphilic.beamline.dump_scattering import scatter_in_dump
 
                 source = scatter_in_dump(source, mass, rng, dedx)
-            samples.append(aim_emissions(source, mass, centre, radius, rng, dedx=dedx))
+            model = replace(DEFAULT_FORM_FACTOR, elastic=settings.form_factor)
+            samples.append(
+                aim_emissions(source, mass, centre, radius, rng, dedx=dedx, form_factor=model)
+            )
             continue
         if channel not in CHANNEL_SPECIES:
             raise MuphilicError(f"unknown channel {channel!r}; use kaon, pion or muon")

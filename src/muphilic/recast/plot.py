@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -56,6 +57,8 @@ def plot_reach(
     coupling_range: tuple[float, float] | None = None,
     title: str | None = None,
     footnote: str | None = None,
+    bands: Sequence[Any] | None = None,
+    band_label: str = "",
 ) -> list[Path]:
     """Draw the reach plot and write it in each of ``formats``.
 
@@ -82,6 +85,11 @@ def plot_reach(
         Axes title.
     footnote : str, optional
         One line under the axes (statistic, POT, beam source).
+    bands : sequence, optional
+        One :class:`~muphilic.recast.bands.ContourBand` (or None) per scan, shaded
+        lightly in the scan's colour around its boundary.
+    band_label : str
+        Legend text of the bands (what they contain).
 
     Returns
     -------
@@ -147,6 +155,10 @@ def plot_reach(
                     )
                 )
                 label = None
+        if bands is not None and bands[i] is not None:
+            from muphilic.recast.bands import draw_band
+
+            draw_band(ax, bands[i], colour)
         contour = exclusion_contour(scan)
         for seg, flags in zip(contour.segments, contour.at_scan_edge, strict=True):
             clipped.append(seg[flags])
@@ -162,6 +174,11 @@ def plot_reach(
             label="region cut by the scanned range",
         )
 
+    if bands is not None and any(b is not None for b in bands) and band_label:
+        # one legend entry for every band, in grey: each is shaded in its curve's colour
+        ax.fill_between(
+            [np.nan], [np.nan], [np.nan], color="0.5", alpha=0.3, lw=0, label=band_label
+        )
     if mass_range_MeV[0] < TWO_M_MU / MeV < mass_range_MeV[1]:
         ax.axvline(TWO_M_MU / MeV, color="k", ls=":", lw=1.0)
         ax.text(
