@@ -1,0 +1,223 @@
+"""The road map: every packaged detector at its own facility, beside the BNB results.
+
+Each packaged detector file names its facility (``facility = "numi"``; the BNB
+by default). :func:`facility_detectors` lists the detectors of a facility,
+:func:`flux_volumes` their flux-averaging volumes for ``muphilic beam``, and
+:func:`roadmap` runs :func:`muphilic.pipeline.reach` once per facility (its
+own beam sample, its detectors at their nominal exposures, the ``pot`` of each
+detector file) and returns the scans and the g-2-band mass range of each
+detector. :func:`write_roadmap` draws them in one figure with the g-2 band
+(:func:`muphilic.recast.plot.plot_reach`) and writes the table as CSV.
+
+The detectors of the other facilities have modelled NC pi0 backgrounds
+(:mod:`muphilic.recast.ncpi0`): their curves are expected sensitivities or
+projections, never exclusions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from muphilic.beamline.facility_file import available_facilities, load_facility
+from muphilic.beamline.flux import DEFAULT_FLUX_VOLUMES, Box, Sphere, numu_flux
+from muphilic.constants import GeV
+from muphilic.detectors import Detector, available_detectors, load_detector
+from muphilic.errors import MuphilicError
+from muphilic.files import atomic_write
+
+__all__ = [
+    "ROADMAP_FLUX_EDGES",
+    "RoadmapResult",
+    "facility_detectors",
+    "facility_flux",
+    "facility_key",
+    "flux_volumes",
+    "roadmap",
+    "write_roadmap",
+]
+
+FloatArray = NDArray[np.float64]
+
+#: Neutrino-energy bins of the road-map backgrounds: 0-40 GeV in 250 MeV (NuMI's ME
+#: flux reaches well beyond 10 GeV).
+ROADMAP_FLUX_EDGES = np.arange(0.0, 40.0 * GeV + 1.0, 0.25 * GeV)
+
+#: The BNB detectors of the road map: the paper's three.
+BNB_EXPERIMENTS = ("miniboone", "microboone", "sbnd")
+
+
+def facility_key(name: str) -> str:
+    """The packaged facility key (``"numi"``) of a facility or beam-sample name (``"NuMI"``)."""
+    wanted = str(name).strip().lower()
+    for key in available_facilities():
+        if wanted in (key, load_facility(key).name.lower()):
+            return key
+    raise MuphilicError(f"facility {name!r} is not packaged; packaged are {available_facilities()}")
+
+
+def facility_detectors(key: str) -> list[str]:
+    """Names of the packaged detectors whose positions are in facility ``key``'s frame."""
+    return [d for d in available_detectors() if load_detector(d).facility == key]
+
+
+def _volume(detector: Detector) -> Sphere | Box:
+    from muphilic.beamline.store import flux_volume
+
+    return flux_volume(detector)
+
+
+def flux_volumes(key: str) -> dict[str, Sphere | Box]:
+    """Flux-averaging volumes of facility ``key``'s detectors, by detector name.
+
+    The BNB keeps the volumes of :data:`muphilic.beamline.flux.DEFAULT_FLUX_VOLUMES`
+    (MiniBooNE's published-flux sphere, the MicroBooNE and SBND TPCs).
+    """
+    if key == "bnb":
+        return dict(DEFAULT_FLUX_VOLUMES)
+    return {name: _volume(load_detector(name)) for name in facility_detectors(key)}
+
+
+def facility_flux(beam: Any, detector: Detector) -> FloatArray:
+    """nu_mu flux per cm^2 per POT of ``beam`` at ``detector`` in :data:`ROADMAP_FLUX_EDGES`.
+
+    Raises
+    ------
+    MuphilicError
+        If the beam sample is of another facility than the detector's.
+    """
+    wanted = load_facility(detector.facility).name
+    have = getattr(beam, "facility", "")
+    if have and have != wanted:
+        raise MuphilicError(
+            f"detector {detector.name} is on facility {detector.facility!r}, the beam is "
+            f"{have!r}: set [beam] facility = {detector.facility!r} "
+            f"(muphilic reach --facility {detector.facility})"
+        )
+    return numu_flux(beam, _volume(detector), ROADMAP_FLUX_EDGES).total
+
+
+@dataclass(frozen=True)
+class RoadmapResult:
+    """Scans of every detector, by facility, and the g-2-band range each covers.
+
+    Attributes
+    ----------
+    results : dict
+        Facility key -> :class:`muphilic.pipeline.ReachResult`.
+    rows : list of dict
+        One per detector: facility, detector key and name, curve kind, POT,
+        background source, g-2-band range (MeV) or None.
+    """
+
+    results: dict[str, Any]
+    rows: list[dict[str, Any]]
+
+    def scans(self) -> list[Any]:
+        """All scans, facility by facility."""
+        return [s for r in self.results.values() for s in r.scans.values()]
+
+
+def roadmap(
+    base: Any = None,
+    *,
+    facilities: Sequence[str] = ("bnb", "numi"),
+    pot: Mapping[str, int] | None = None,
+    progress: bool = False,
+    n_workers: int | None = 1,
+) -> RoadmapResult:
+    """Reach of every packaged detector at its facility's nominal exposure.
+
+    Parameters
+    ----------
+    base : muphilic.config.RunConfig, optional
+        Scan grid, statistics, emission settings and seed (the paper's by default);
+        its beam facility and experiments are replaced per facility.
+    facilities : sequence of str
+        Packaged facility keys; the BNB's detectors are the paper's three.
+    pot : mapping, optional
+        Facility key -> simulated protons on target (statistics of the beam
+        sample); default the base configuration's ``beam.pot``.
+    progress : bool
+    n_workers : int or None
+    """
+    from muphilic.config import RunConfig
+    from muphilic.pipeline import reach
+
+    base = base or RunConfig()
+    results: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    for key in facilities:
+        names = BNB_EXPERIMENTS if key == "bnb" else tuple(facility_detectors(key))
+        if not names:
+            raise MuphilicError(f"facility {key!r} has no packaged detectors")
+        beam = replace(
+            base.beam,
+            facility=key,
+            production="",
+            pot=int((pot or {}).get(key, base.beam.pot)),
+        )
+        run = replace(base, beam=beam, experiments=names).validate()
+        result = reach(run, progress=progress, n_workers=n_workers)
+        results[key] = result
+        for name in names:
+            scan = result.scans[name]
+            record = result.detectors.get(name, {})
+            interval = result.g2_band_excluded_MeV.get(name)
+            rows.append(
+                {
+                    "facility": key,
+                    "detector": name,
+                    "name": scan.experiment,
+                    "curve": scan.kind,
+                    "pot": float(load_detector(name).pot),
+                    "approximate_facility": key in ("lbnf", "jparc"),
+                    "background": str(record.get("background_source", "")),
+                    "g2_band_low_MeV": None if interval is None else float(interval[0]),
+                    "g2_band_high_MeV": None if interval is None else float(interval[1]),
+                }
+            )
+    return RoadmapResult(results, rows)
+
+
+_COLUMNS = ("facility", "detector", "name", "curve", "pot", "g2_band_low_MeV", "g2_band_high_MeV")
+
+
+def table_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The road-map table as CSV text (empty range cells where the band is not reached)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                "" if row[c] is None else (f"{row[c]:.4g}" if isinstance(row[c], float) else row[c])
+                for c in _COLUMNS
+            ]
+        )
+    return out.getvalue()
+
+
+def write_roadmap(result: RoadmapResult, out_dir: str | Path) -> list[Path]:
+    """Write ``roadmap.png``, ``roadmap.pdf`` and ``roadmap.csv`` into ``out_dir``."""
+    from muphilic.recast.plot import plot_reach
+
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    pots = ", ".join(f"{k}: {r.config.beam.pot:,} simulated POT" for k, r in result.results.items())
+    files = plot_reach(
+        result.scans(),
+        folder / "roadmap",
+        title="Road map: every packaged detector at its facility's nominal exposure",
+        footnote=f"non-BNB curves: modelled NC pi0 backgrounds; {pots}",
+    )
+    table = folder / "roadmap.csv"
+    atomic_write(table, table_csv(result.rows))
+    return [*files, table]
