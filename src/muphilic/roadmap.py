@@ -164,7 +164,12 @@ def roadmap(
             production="",
             pot=int((pot or {}).get(key, base.beam.pot)),
         )
-        run = replace(base, beam=beam, experiments=names).validate()
+        emission = base.emission
+        if key != "bnb":
+            # the muon-scattering table stops at 10 GeV: meson decays only (conservative)
+            channels = tuple(c for c in emission.channels if c != "muon")
+            emission = replace(emission, channels=channels)
+        run = replace(base, beam=beam, experiments=names, emission=emission).validate()
         result = reach(run, progress=progress, n_workers=n_workers)
         results[key] = result
         for name in names:
@@ -215,7 +220,7 @@ def write_roadmap(result: RoadmapResult, out_dir: str | Path) -> list[Path]:
     files = plot_reach(
         result.scans(),
         folder / "roadmap",
-        title="Road map: every packaged detector at its facility's nominal exposure",
+        title="Road map: packaged detectors at their nominal exposures",
         footnote=f"non-BNB curves: modelled NC pi0 backgrounds; {pots}",
     )
     table = folder / "roadmap.csv"
