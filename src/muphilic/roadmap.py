@@ -226,3 +226,93 @@ def write_roadmap(result: RoadmapResult, out_dir: str | Path) -> list[Path]:
     table = folder / "roadmap.csv"
     atomic_write(table, table_csv(result.rows))
     return [*files, table]
+
+
+# --- validation against the published fluxes ------------------------------------------
+#: Published nu_mu fluxes packaged in ``muphilic/data/fluxes/`` (README there): key ->
+#: (file, facility key, detector).
+PUBLISHED_FLUXES: dict[str, tuple[str, str, str]] = {
+    "nova_nd_me": ("nova_nd_fhc_numu_2017.csv", "numi", "nova_nd"),
+    "minerva_me": ("minerva_me_fhc_numu.csv", "numi", "minerva"),
+    "minerva_le": ("minerva_le_fhc_numu.csv", "numi-le", "minerva"),
+}
+
+
+def published_flux(key: str) -> tuple[FloatArray, FloatArray]:
+    """A packaged published flux: (edges in MeV, nu_mu per cm^2 per POT in each bin)."""
+    from muphilic.data import data_file
+
+    if key not in PUBLISHED_FLUXES:
+        raise MuphilicError(f"no published flux {key!r}; packaged: {sorted(PUBLISHED_FLUXES)}")
+    text = data_file("fluxes", PUBLISHED_FLUXES[key][0]).read_text()
+    rows = np.array(
+        [[float(v) for v in line.split(",")] for line in text.splitlines() if line[:1].isdigit()]
+    )
+    return np.append(rows[:, 0], rows[-1, 1]) * GeV, rows[:, 2]
+
+
+@dataclass(frozen=True)
+class FluxComparison:
+    """A simulated flux against a published one (per cm^2 per POT).
+
+    Attributes
+    ----------
+    integral, integral_published : float
+        Over the published bins up to ``max_energy`` (20 GeV).
+    mean_GeV, mean_published_GeV : float
+        Flux-weighted mean energies over the same range (bin centres).
+    edges_GeV : ndarray
+        Comparison bins (unions of the published bins, 0.5 or 0.6 to 10 GeV).
+    ratio : ndarray
+        Simulated / published flux in each comparison bin.
+    """
+
+    integral: float
+    integral_published: float
+    mean_GeV: float
+    mean_published_GeV: float
+    edges_GeV: FloatArray
+    ratio: FloatArray
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain numbers for JSON and tables."""
+        return {
+            "integral_per_cm2_per_pot": self.integral,
+            "integral_published_per_cm2_per_pot": self.integral_published,
+            "integral_ratio": self.integral / self.integral_published,
+            "mean_GeV": self.mean_GeV,
+            "mean_published_GeV": self.mean_published_GeV,
+            "bins_GeV": [float(e) for e in self.edges_GeV],
+            "ratio": [float(r) for r in self.ratio],
+        }
+
+
+def compare_flux(beam: Any, key: str, max_energy: float = 20.0 * GeV) -> FluxComparison:
+    """Compare the nu_mu flux of ``beam`` at the published flux ``key``'s detector.
+
+    The comparison bins are 1 GeV wide from the first published edge at or
+    above 0.5 GeV to 10 GeV (merged published bins: per-bin statistics of a
+    small sample).
+    """
+    edges, published = published_flux(key)
+    detector = load_detector(PUBLISHED_FLUXES[key][2])
+    sim = numu_flux(beam, _volume(detector), edges).total
+    keep = edges[1:] <= max_energy * (1 + 1e-9)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    start = float(edges[np.searchsorted(edges, 0.5 * GeV - 1e-6)])
+    wanted = np.concatenate(([start], np.arange(1.0, 10.5, 1.0) * GeV))
+    index = np.searchsorted(edges, wanted - 1e-6)
+    if not np.allclose(edges[index], wanted):
+        raise MuphilicError(f"the bins of {key} do not contain 1 GeV edges")
+    sums = np.add.reduceat(sim, index[:-1])[: len(wanted) - 1]
+    sums_pub = np.add.reduceat(published, index[:-1])[: len(wanted) - 1]
+    return FluxComparison(
+        integral=float(np.sum(sim[keep])),
+        integral_published=float(np.sum(published[keep])),
+        mean_GeV=float(np.sum(sim[keep] * centres[keep]) / np.sum(sim[keep]) / GeV),
+        mean_published_GeV=float(
+            np.sum(published[keep] * centres[keep]) / np.sum(published[keep]) / GeV
+        ),
+        edges_GeV=wanted / GeV,
+        ratio=sums / sums_pub,
+    )
