@@ -8,6 +8,8 @@ own beam sample, its detectors at their nominal exposures, the ``pot`` of each
 detector file) and returns the scans and the g-2-band mass range of each
 detector. :func:`write_roadmap` draws them in one figure with the g-2 band
 (:func:`muphilic.recast.plot.plot_reach`) and writes the table as CSV.
+:func:`compare_flux` checks a facility's flux against the published fluxes
+packaged in ``muphilic/data/fluxes/``.
 
 The detectors of the other facilities have modelled NC pi0 backgrounds
 (:mod:`muphilic.recast.ncpi0`): their curves are expected sensitivities or
@@ -34,13 +36,19 @@ from muphilic.errors import MuphilicError
 from muphilic.files import atomic_write
 
 __all__ = [
+    "BNB_EXPERIMENTS",
+    "PUBLISHED_FLUXES",
     "ROADMAP_FLUX_EDGES",
+    "FluxComparison",
     "RoadmapResult",
+    "compare_flux",
     "facility_detectors",
     "facility_flux",
     "facility_key",
     "flux_volumes",
+    "published_flux",
     "roadmap",
+    "table_csv",
     "write_roadmap",
 ]
 
@@ -221,7 +229,7 @@ def write_roadmap(result: RoadmapResult, out_dir: str | Path) -> list[Path]:
         result.scans(),
         folder / "roadmap",
         title="Road map: packaged detectors at their nominal exposures",
-        footnote=f"non-BNB curves: modelled NC pi0 backgrounds; {pots}",
+        footnote=f"non-BNB: modelled NC pi0 backgrounds, meson decays only; {pots}",
     )
     table = folder / "roadmap.csv"
     atomic_write(table, table_csv(result.rows))
