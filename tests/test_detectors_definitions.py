@@ -43,7 +43,7 @@ def _close(a: Detector, b: Detector) -> None:
 
 
 def test_packaged_detectors_load():
-    assert available_detectors() == ["icarus", "microboone", "miniboone", "sbnd"]
+    assert {"icarus", "microboone", "miniboone", "sbnd"} <= set(available_detectors())
     for name in available_detectors():
         detector = load_detector(name)
         assert detector.n_bins >= 1

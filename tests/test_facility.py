@@ -207,8 +207,8 @@ def test_user_files_by_path_and_bad_files(tmp_path):
         load_facility(bad)
     with pytest.raises(FacilityConfigError, match="no facility file"):
         load_facility(tmp_path / "missing.toml")
-    with pytest.raises(FacilityConfigError, match=r"unknown facility 'numi'.*\['bnb'"):
-        load_facility("numi")
+    with pytest.raises(FacilityConfigError, match=r"unknown facility 'tevatron'.*\['bnb'"):
+        load_facility("tevatron")
 
 
 # --- horns: parabolic sections, several horns, polarity ---------------------------------

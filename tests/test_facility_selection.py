@@ -48,7 +48,7 @@ def test_beam_config_defaults_and_round_trip():
 @pytest.mark.parametrize(
     ("beam", "named", "says"),
     [
-        ({"facility": "numi"}, "beam.facility", "unknown facility 'numi'"),
+        ({"facility": "tevatron"}, "beam.facility", "unknown facility 'tevatron'"),
         ({"facility": ""}, "beam.facility", "packaged facility name"),
         ({"facility": 3}, "beam.facility", "packaged facility name"),
         ({"production": "epos"}, "beam.production", "offline"),
@@ -112,7 +112,7 @@ def test_config_file_selects_facility_and_production(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("args", "option", "says"),
     [
-        (["--facility", "numi"], "--facility", "unknown facility"),
+        (["--facility", "tevatron"], "--facility", "unknown facility"),
         (["--facility", "missing.toml"], "--facility", "no facility file"),
         (["--production", "qgsjet"], "--production", "offline"),
         (["--production", "fluka"], "--production", "unknown production"),

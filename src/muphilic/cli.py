@@ -277,7 +277,7 @@ def beam(
         write_sample(sample, output)
     if plot_path:
         plot_beam(sample, plot_path, *_scalar_curves(sample, mass, run.seed))
-    summary = beam_summary(sample)
+    summary = beam_summary(sample, _beam_flux_volumes(sample.facility))
     if as_json:
         click.echo(json.dumps(summary, indent=2, allow_nan=False))
         return
@@ -302,6 +302,16 @@ def beam(
             f"nu_mu flux at {name}, 0-10 GeV [1/cm^2]", f"{flux['total_per_cm2_per_pot']:.4g}"
         )
     _console.print(table)
+
+
+def _beam_flux_volumes(facility_name: str) -> dict[str, Any]:
+    """Flux volumes of the packaged detectors of a beam sample's facility (the BNB's if unknown)."""
+    from muphilic.roadmap import facility_key, flux_volumes
+
+    try:
+        return flux_volumes(facility_key(facility_name)) if facility_name else flux_volumes("bnb")
+    except MuphilicError:
+        return flux_volumes("bnb")
 
 
 @app.command()
@@ -499,6 +509,7 @@ def _check_scheduler(address: str) -> None:
     "no kaon absorption; each simulates a beam sample once, then cached).",
 )
 @_allow_long_runs_option
+@click.option("--facility", default=None, help="Beamline of the run (default: the config's).")
 @_json_option
 def reach_command(
     out_dir: str,
@@ -513,6 +524,7 @@ def reach_command(
     band: bool,
     band_production: bool,
     allow_long_runs: bool,
+    facility: str | None,
     as_json: bool,
 ) -> None:
     """Exclusion limits, projections and the g-2 band (the paper's Fig 6) with files."""
@@ -522,6 +534,14 @@ def reach_command(
     from muphilic.pipeline import prepare_output_folder, reach, result_keys, write_outputs
 
     run = _load_run_config(config_path, allow_long_runs)
+    if facility is not None:
+        from muphilic.roadmap import facility_key
+
+        try:
+            key = facility_key(facility)
+        except MuphilicError as err:
+            raise OptionError("--facility", str(err)) from None
+        run = replace(run, beam=replace(run.beam, facility=key, production=""))
     if experiments:
         names = tuple(e.strip().lower() for e in experiments.split(",") if e.strip())
         run = replace(run, experiments=names)
@@ -605,6 +625,60 @@ def _print_band(record: dict[str, Any]) -> None:
             cells.append(" / ".join("-" if v is None else f"{100 * v:.2g} %" for v in (lo, hi)))
         shifts.add_row(name, *cells)
     _console.print(shifts)
+
+
+@app.command(name="roadmap")
+@click.option("--out", "out_dir", default="muphilic-roadmap", show_default=True, help="Folder.")
+@click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
+@click.option(
+    "--facilities",
+    default="bnb,numi",
+    show_default=True,
+    help="Comma-separated packaged facilities whose detectors to draw.",
+)
+@click.option(
+    "--pot",
+    "pot_options",
+    multiple=True,
+    help="Simulated POT of a facility's beam sample, FACILITY=N (default: the config's).",
+)
+@click.option("--workers", type=int, default=1, show_default=True, help="Local processes.")
+@_allow_long_runs_option
+@_json_option
+def roadmap_command(
+    out_dir: str,
+    config_path: str | None,
+    facilities: str,
+    pot_options: tuple[str, ...],
+    workers: int,
+    allow_long_runs: bool,
+    as_json: bool,
+) -> None:
+    """Every packaged detector at its facility's nominal exposure, beside the BNB (one figure)."""
+    from muphilic.beamline.facility_file import available_facilities
+    from muphilic.roadmap import roadmap, table_csv, write_roadmap
+
+    run = _load_run_config(config_path, allow_long_runs)
+    keys = tuple(k.strip().lower() for k in facilities.split(",") if k.strip())
+    for key in keys:
+        if key not in available_facilities():
+            raise OptionError("--facilities", f"unknown facility {key!r}: {available_facilities()}")
+    pots: dict[str, int] = {}
+    for text in pot_options:
+        key, _, value = text.partition("=")
+        if key.strip().lower() not in keys or not value.strip().isdigit() or int(value) < 1:
+            raise OptionError("--pot", f"expected FACILITY=N for one of {list(keys)}, got {text!r}")
+        pots[key.strip().lower()] = int(value)
+    if workers < 1:
+        raise OptionError("--workers", f"must be at least 1, got {workers}")
+    result = roadmap(run, facilities=keys, pot=pots, progress=not as_json, n_workers=workers)
+    files = write_roadmap(result, out_dir)
+    if as_json:
+        payload = {"detectors": result.rows, "files": [str(f) for f in files]}
+        click.echo(json.dumps(payload, indent=2, allow_nan=False))
+        return
+    click.echo(table_csv(result.rows), nl=False)
+    _console.print(f"wrote {len(files)} files to {out_dir}/ (roadmap.png, .pdf, .csv)")
 
 
 def _warn_clipped(summary: dict[str, Any]) -> None:

@@ -217,3 +217,25 @@ STERNHEIMER_IRON: tuple[float, float, float, float, float, float] = (
 R_ELECTRON: float = alpha_em * hbarc / m_e
 #: BR(K+ -> pi0 mu+ nu) (K_mu3), PDG 2024: 3.353(34) %.
 BR_K_TO_PI0_MU_NU: float = 0.03353
+
+# --- modelled NC pi0 backgrounds of the road-map detectors (muphilic.recast.ncpi0) ---
+#: nu_mu N charged-current inclusive cross section per nucleon over E_nu (isoscalar
+#: target, high-energy world average): PDG Review of Particle Physics, "Neutrino
+#: cross-section measurements", sigma/E = 0.677e-38 cm^2/GeV.
+SIGMA_CC_NUMU_PER_GEV: float = 0.677e-38 * _u.cm2 / _u.GeV
+#: Ratio of NC pi0 production to the total nu_mu CC rate on polystyrene at a mean
+#: neutrino energy of 1.16 GeV: SciBooNE, Y. Kurimoto et al., PRD 81, 033004 (2010),
+#: arXiv:0910.5768, (7.7 +- 0.5 (stat) +- 0.5 (sys)) x 10^-2.
+RATIO_NCPI0_TO_CC_SCIBOONE: float = 0.077
+#: MiniBooNE nu_mu NC single-pi0 cross section on CH2 per nucleon, flux-averaged over
+#: the BNB (mean E_nu 808 MeV): arXiv:0911.2063 (PRD 81, 013005),
+#: (4.76 +- 0.05 (stat) +- 0.76 (sys)) x 10^-40 cm^2/nucleon. A reference, not an input.
+SIGMA_NCPI0_MINIBOONE_PER_NUCLEON: float = 4.76e-40 * _u.cm2
+SIGMA_NCPI0_MINIBOONE_REL_UNCERTAINTY: float = 0.16
+
+__all__ += [
+    "RATIO_NCPI0_TO_CC_SCIBOONE",
+    "SIGMA_CC_NUMU_PER_GEV",
+    "SIGMA_NCPI0_MINIBOONE_PER_NUCLEON",
+    "SIGMA_NCPI0_MINIBOONE_REL_UNCERTAINTY",
+]

@@ -93,6 +93,7 @@ def published_spectrum(
     numu_flux_per_cm2_per_pot: float,
     csv_path: str = "",
     systematics: Mapping[str, float] | None = None,
+    numu_spectrum: tuple[FloatArray, FloatArray] | None = None,
 ) -> PublishedSpectrum:
     """Data and background to compare the signal with in ``detector``.
 
@@ -102,7 +103,10 @@ def published_spectrum(
     * any argon detector: the modelled NC pi0 0p background (NC pi0 peak, broad
       beam-related and cosmic components normalised to the published MicroBooNE
       selection totals, scaled to the detector's flux, background mass and POT) in
-      the detector's bins, as Asimov data labelled "expected, modelled background".
+      the detector's bins, as Asimov data labelled "expected, modelled background";
+    * a detector of another facility (``numu_spectrum`` = (edges in MeV, nu_mu
+      flux per cm^2 per POT per bin) given): the modelled NC pi0 background of
+      :mod:`muphilic.recast.ncpi0`.
     """
     window = (float(detector.edges[0] / MeV), float(detector.edges[-1] / MeV))
     if csv_path:
@@ -113,6 +117,25 @@ def published_spectrum(
                 f"detector {detector.name} has {detector.pot:.4g}; set detectors.{key}.pot"
             )
         return spectrum
+    if numu_spectrum is not None:  # a road-map detector: the modelled NC pi0 background
+        from muphilic.recast.ncpi0 import ncpi0_spectrum
+
+        if detector.background_mass is None:
+            raise MuphilicError(
+                f"detector {detector.name} needs a fiducial mass for its background"
+            )
+        flux_edges, flux_per_bin = numu_spectrum
+        return ncpi0_spectrum(
+            detector.name,
+            detector.edges / MeV,
+            flux_edges,
+            flux_per_bin,
+            pot=detector.pot,
+            fiducial_mass=detector.background_mass,
+            efficiency=detector.efficiency,
+            resolution=detector.resolution,
+            window_MeV=window,
+        )
     if key == "miniboone":  # see has_measured_data
         if systematics is None:
             return miniboone_ncpi0(pot=detector.pot, window_MeV=window)
@@ -407,6 +430,19 @@ def _scheduler(n_workers: int | None, scheduler: str | None) -> Iterator[str | N
         yield cluster.scheduler_address
 
 
+def _roadmap_flux(beam: Any, detector: Detector) -> tuple[FloatArray, FloatArray] | None:
+    """The binned nu_mu flux of a detector of another facility than the BNB (else None).
+
+    Refuses a beam of another facility than the detector's (its position is in
+    its facility's frame).
+    """
+    if detector.facility == "bnb":
+        return None
+    from muphilic.roadmap import ROADMAP_FLUX_EDGES, facility_flux
+
+    return ROADMAP_FLUX_EDGES / MeV, facility_flux(beam, detector)
+
+
 def _scan_experiments(
     config: RunConfig,
     beam: Any,
@@ -429,6 +465,7 @@ def _scan_experiments(
             fluxes[key],
             config.spectra.get(key, ""),
             config.statistics.miniboone_systematics,
+            _roadmap_flux(beam, detector),
         )
         records[key] = _detector_record(detector, spectrum)
         muons = beam.muons if "muon" in settings.channels else None

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from muphilic import __version__
+from muphilic.beamline.absorption import ABSORBING_NUCLEI
 from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.flux import Box, Sphere, numu_flux
 from muphilic.beamline.samples import read_sample, write_sample
@@ -56,10 +57,13 @@ def load_beam(
     if beam.sample:
         return read_sample(Path(beam.sample))
     if config is None:
+        facility = load_facility(beam.facility)
         config = BeamlineConfig(
-            facility=load_facility(beam.facility),
+            facility=facility,
             production=beam.production,
             kaon_absorption=bool(getattr(beam, "kaon_absorption", True)),
+            # pion absorption is modelled in Be and Al only: off for other targets (graphite)
+            pion_absorption=facility.target.material in ABSORBING_NUCLEI,
         )
     backend = config.backend()
     backend.check(config.facility)

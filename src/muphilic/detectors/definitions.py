@@ -20,6 +20,10 @@ TOML schema (units are in the key names; every unknown key is an error)
                                   # volume (and, if given, checked against it to 1 %)
     background_mass_t = 450.0     # optional: mass the modelled background is scaled to
                                   # (default: the fiducial mass; set it only to decouple them)
+    facility = "bnb"              # optional: the beamline (packaged facility name) whose
+                                  # frame centre_m is in; default the BNB
+    target_material = "CH2"       # optional: nucleus of the modelled NC pi0 background
+                                  # (muphilic.recast.ncpi0), e.g. "Ar", "CH", "H2O"
 
     [geometry]                    # required
     shape = "sphere"              # "sphere" or "box" (axis-aligned in the beam frame)
@@ -60,8 +64,10 @@ kept, so that it holds that mass: signal and background follow);
 
 A file is at most :data:`MAX_TOML_BYTES` long. :func:`load_detector` (every
 detector a run uses) also refuses a volume that reaches upstream of the absorber
-face of the packaged BNB facility (z = 49.678 m, ``absorber_z`` of ``bnb.toml``):
-the target, horn, collimator and decay pipe lie there, so no detector can.
+face of its facility (BNB: z = 49.678 m, ``absorber_z`` of ``bnb.toml``): the
+target, horn, collimator and decay pipe lie there, so no detector can - except,
+for the other facilities, a detector well off the axis beside the decay pipe
+(MicroBooNE and ICARUS seen from NuMI).
 
 Inside the package every length is in mm, energy in MeV and mass in the
 :mod:`hepunits` mass unit (CLHEP convention); TOML files use the units in their
@@ -321,6 +327,11 @@ class Detector:
     sources : tuple of (key, citation) pairs
         Provenance of each number, keyed by its TOML key (``"pot"``,
         ``"geometry.centre_m"``...).
+    facility : str
+        Packaged facility whose beam frame ``centre`` is in (default ``"bnb"``).
+    target_material : str
+        Nucleus of the modelled NC pi0 background of :mod:`muphilic.recast.ncpi0`
+        (``"Ar"``, ``"CH"``...; empty for the BNB detectors, which have their own).
     """
 
     name: str
@@ -338,6 +349,8 @@ class Detector:
     description: str = ""
     curve: str = "expected"
     sources: tuple[tuple[str, str], ...] = ()
+    facility: str = "bnb"
+    target_material: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -481,6 +494,8 @@ _TOP_KEYS = {
     "bins",
     "cuts",
     "sources",
+    "facility",
+    "target_material",
 }
 _GEOMETRY_KEYS = {"shape", "centre_m", "radius_m", "size_m"}
 _BINS_KEYS = {"edges_MeV", "min_MeV", "max_MeV", "width_MeV"}
@@ -656,15 +671,34 @@ def detector_from_mapping(data: Mapping[str, Any]) -> Detector:
         description=description,
         curve=data.get("curve", "expected"),
         sources=tuple(sources),
+        facility=_text(data, "facility", "bnb").lower(),
+        target_material=_text(data, "target_material", ""),
     )
+
+
+def _text(data: Mapping[str, Any], key: str, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or (key == "facility" and not value.strip()):
+        raise _fail(key, f"must be a non-empty string, got {shown(value)}")
+    return value
 
 
 def _check_placement(detector: Detector) -> None:
     """Refuse a volume that reaches upstream of the absorber face (target, horn, decay pipe)."""
     from muphilic.beamline.facility_file import load_facility  # here: beamline imports detectors
 
-    absorber_face = load_facility("bnb").absorber_z
-
+    try:
+        facility = load_facility(detector.facility)
+    except MuphilicError as exc:
+        raise _fail("facility", str(exc)) from None
+    absorber_face = facility.absorber_z
+    if detector.facility != "bnb":
+        # off-axis detectors beside the decay pipe (MicroBooNE seen from NuMI) may lie
+        # upstream of the absorber face, but not inside the pipe's radius of the axis
+        reach = detector.size[0] if detector.shape == "sphere" else 0.5 * max(detector.size)
+        off_axis = math.hypot(detector.centre[0], detector.centre[1])
+        if off_axis - reach > 2 * facility.decay_pipe.radius:
+            return
     half_length = detector.size[0] if detector.shape == "sphere" else 0.5 * detector.size[2]
     upstream_end = detector.centre[2] - half_length
     if upstream_end < absorber_face:
@@ -837,6 +871,10 @@ def detector_to_toml(detector: Detector) -> str:
     if detector.description:
         data["description"] = detector.description
     data["curve"] = detector.curve
+    if detector.facility != "bnb":
+        data["facility"] = detector.facility
+    if detector.target_material:
+        data["target_material"] = detector.target_material
     data.update(pot=detector.pot, efficiency=detector.efficiency, resolution=detector.resolution)
     if detector.fiducial_mass is not None:
         data["fiducial_mass_t"] = detector.fiducial_mass / tonne
