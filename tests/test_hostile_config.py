@@ -310,6 +310,15 @@ def test_beam_sample_file_costs_no_simulation():
     assert (cost.beam_seconds, cost.beam_bytes, cost.scan_cells) == (0.0, 0.0, 0)
 
 
+def test_generator_beams_cost_their_time_per_event():
+    """A facility simulated by a generator is costed by that generator, not the BNB fits."""
+    numi = replace(RunConfig(), beam=BeamConfig(pot=200_000, facility="numi"))
+    cost = estimate_cost(numi, beam_only=True)
+    assert cost.beam_seconds == pytest.approx(200_000 * 2.4e-3)  # SIBYLL, docs/facilities.md
+    urqmd = replace(RunConfig(), beam=BeamConfig(pot=200_000, production="urqmd"))
+    assert estimate_cost(urqmd, beam_only=True).beam_seconds == pytest.approx(200_000 * 13e-3)
+
+
 def test_limits_key_is_checked_and_not_in_the_digest():
     refused(ConfigError, lambda: config_from_dict({"limits": {"allow_long_runs": "yes"}}),
             "limits.allow_long_runs")  # fmt: skip

@@ -148,6 +148,10 @@ OVERRIDABLE: dict[str, tuple[float, float] | None] = {
 # and (scan) timing evaluate_mass(mass, SignalForMass(...), spectrum, statistic, K) over
 # 8 masses from 2 to 210 MeV for each experiment, as muphilic.pipeline builds them.
 BEAM_SECONDS_PER_POT = 1.4e-4
+#: Beam seconds per POT of the generator backends: their time per event (docs/facilities.md,
+#: one worker, start-up excluded), an upper estimate since a proton interacts at most once in
+#: the target; NuMI with SIBYLL measured 1.8e-3 s per POT (5000 POT, load average 10).
+BEAM_SECONDS_PER_POT_BY_PRODUCTION = {"urqmd": 13e-3, "sibyll": 2.4e-3}
 BEAM_BYTES_PER_POT = 311.0
 SCAN_SECONDS_FIXED = 0.08
 SCAN_SECONDS_SCALED = 0.3
@@ -702,7 +706,17 @@ def estimate_cost(run: RunConfig, *, beam_only: bool = False) -> RunCost:
         scan_seconds = per_mass * grid.n_masses * n_scans
         if run.band.enabled:
             scan_seconds *= 1.0 + _band_evaluations(run.band)
-    return RunCost(pot, pot * BEAM_SECONDS_PER_POT, pot * BEAM_BYTES_PER_POT, cells, scan_seconds)
+    per_pot = BEAM_SECONDS_PER_POT_BY_PRODUCTION.get(_production_of(run.beam), BEAM_SECONDS_PER_POT)
+    return RunCost(pot, pot * per_pot, pot * BEAM_BYTES_PER_POT, cells, scan_seconds)
+
+
+def _production_of(beam: BeamConfig) -> str:
+    """The production backend the beam is simulated with: its own, or its facility's."""
+    if beam.production or beam.sample:
+        return beam.production
+    from muphilic.beamline.facility_file import load_facility
+
+    return load_facility(beam.facility).production
 
 
 def _band_evaluations(band: BandConfig) -> float:
