@@ -392,7 +392,12 @@ def spectrum(
         seed=run.seed,
         energy_loss=run.emission.energy_loss,
     )
-    result = expected_signal(sample.parents, sample.muons, mass, detector, [coupling], settings)
+    from muphilic.beamline.walls import beam_walls
+
+    walls = beam_walls(sample, run.beam.facility)
+    result = expected_signal(
+        sample.parents, sample.muons, mass, detector, [coupling], settings, walls=walls
+    )
     payload = spectrum_summary(result, 0)
     flux = numu_flux_total(sample, detector)
     published = published_spectrum(key, detector, flux, run.spectra.get(key, ""))

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from muphilic.beamline import load_beam, numu_flux_total
+from muphilic.beamline.walls import WallPaths, beam_walls
 from muphilic.cache import file_sha256
 from muphilic.config import OVERRIDABLE, RunConfig
 from muphilic.constants import MeV, cm2, m, tonne
@@ -139,10 +140,18 @@ class SignalForMass:
     settings: SignalSettings
     spectrum_edges_MeV: FloatArray
     aim: dict[str, tuple[FloatArray, float]]
+    walls: WallPaths | None = None
 
     def __call__(self, mass: float) -> FloatArray:
         spectrum = expected_signal(
-            self.parents, self.muons, mass, self.detector, self.couplings, self.settings, self.aim
+            self.parents,
+            self.muons,
+            mass,
+            self.detector,
+            self.couplings,
+            self.settings,
+            self.aim,
+            self.walls,
         )
         return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
 
@@ -400,6 +409,7 @@ def _scan_experiments(
         )
         records[key] = _detector_record(detector, spectrum)
         muons = beam.muons if "muon" in settings.channels else None
+        walls = beam_walls(beam, config.beam.facility) if muons is not None else None
         signal = SignalForMass(
             parents=beam.parents,
             muons=muons,
@@ -407,7 +417,8 @@ def _scan_experiments(
             couplings=couplings,
             settings=settings,
             spectrum_edges_MeV=spectrum.edges_MeV,
-            aim=aiming_spheres(beam.parents, muons, detector),
+            aim=aiming_spheres(beam.parents, muons, detector, walls),
+            walls=walls,
         )
         statistic = config.statistics.method
         kind = curve_kind(key, detector, spectrum, config)
