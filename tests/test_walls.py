@@ -290,7 +290,7 @@ def test_facility_walls_validation():
     }
     assert facility_from_mapping(data).walls == ()  # no walls: loads, nothing emits
     data["decay_pipe"] |= {"wall_materials": ["rock"], "wall_radii_mm": [2000.0]}
-    with pytest.raises(FacilityConfigError, match="decay_pipe.wall_materials"):
+    with pytest.raises(FacilityConfigError, match=r"decay_pipe\.wall_materials"):
         facility_from_mapping(data)
     data["materials"] = {
         "rock": {
@@ -300,7 +300,7 @@ def test_facility_walls_validation():
             "mass_fractions": [0.5, 0.4],
         }
     }
-    with pytest.raises(FacilityConfigError, match="materials.rock"):
+    with pytest.raises(FacilityConfigError, match=r"materials\.rock"):
         facility_from_mapping(data)
     data["materials"]["rock"]["mass_fractions"] = [0.53, 0.47]
     data["decay_pipe"]["wall_radii_mm"] = [800.0]

@@ -10,7 +10,7 @@ For every node (E, m_S) a table holds
   (``n_x`` cells in r_x, ``n_theta`` in r_theta; each node sums to 1).
 
 The default tables of iron and of the elements of the BNB's wall materials (O, Na,
-Mg, Al, Si, Ca, Mn, C) ship with the package (``muphilic/data/xsec``); any other
+Mg, Al, Si, Ca, C) ship with the package (``muphilic/data/xsec``); any other
 target, form factor or grid is built on first use and kept in the cache of
 :func:`muphilic.cache.cached_bytes` (atomic write, keyed by a hash of the inputs).
 
