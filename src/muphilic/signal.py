@@ -238,12 +238,11 @@ def aimed_scalars(
         if channel == "muon":
             if muons is None:
                 raise MuphilicError("the 'muon' channel needs a muon sample from the beamline")
-            if len(muons) == 0:
-                continue
-            source = _muons_subset(muons, settings.scalars_per_species, rng)
-            centre, radius = aim["muon"]
-            dedx = EnergyLoss(settings.energy_loss).stopping_power
-            samples.append(aim_emissions(source, mass, centre, radius, rng, dedx=dedx))
+            if len(muons) > 0:
+                source = _muons_subset(muons, settings.scalars_per_species, rng)
+                centre, radius = aim["muon"]
+                dedx = EnergyLoss(settings.energy_loss).stopping_power
+                samples.append(aim_emissions(source, mass, centre, radius, rng, dedx=dedx))
             if walls is not None:
                 samples.append(_wall_scalars(walls, mass, aim["wall"], settings, rng))
             continue
