@@ -381,7 +381,7 @@ def spectrum(
     from muphilic.detectors import plot_spectrum, spectrum_summary
     from muphilic.pipeline import detector_for, published_spectrum
     from muphilic.scalar import check_mass
-    from muphilic.signal import SignalSettings, expected_signal
+    from muphilic.signal import expected_signal
 
     _positive("--mass", mass)
     _positive("--coupling", coupling)
@@ -397,14 +397,15 @@ def spectrum(
     except MuphilicError as err:
         raise OptionError("--detector", str(err)) from None
     sample = load_beam(run.beam, seed=run.seed, progress=not as_json)
-    settings = SignalSettings(
-        channels=run.emission.channels,
-        scalars_per_species=run.emission.scalars_per_species,
-        seed=run.seed,
-        energy_loss=run.emission.energy_loss,
-        muon_multiple_scattering=run.emission.muon_multiple_scattering,
+    from muphilic.beamline.walls import beam_walls
+    from muphilic.pipeline import signal_settings
+
+    settings = signal_settings(run)
+
+    walls = beam_walls(sample, run.beam.facility)
+    result = expected_signal(
+        sample.parents, sample.muons, mass, detector, [coupling], settings, walls=walls
     )
-    result = expected_signal(sample.parents, sample.muons, mass, detector, [coupling], settings)
     payload = spectrum_summary(result, 0)
     flux = numu_flux_total(sample, detector)
     published = published_spectrum(key, detector, flux, run.spectra.get(key, ""))

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from muphilic.beamline import load_beam, numu_flux_total
+from muphilic.beamline.walls import WallPaths, beam_walls
 from muphilic.cache import file_sha256
 from muphilic.config import RunConfig
 from muphilic.constants import MeV, cm2, m, tonne
@@ -170,10 +171,18 @@ class SignalForMass:
     settings: SignalSettings
     spectrum_edges_MeV: FloatArray
     aim: dict[str, tuple[FloatArray, float]]
+    walls: WallPaths | None = None
 
     def __call__(self, mass: float) -> FloatArray:
         spectrum = expected_signal(
-            self.parents, self.muons, mass, self.detector, self.couplings, self.settings, self.aim
+            self.parents,
+            self.muons,
+            mass,
+            self.detector,
+            self.couplings,
+            self.settings,
+            self.aim,
+            self.walls,
         )
         return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
 
@@ -296,13 +305,7 @@ def reach(
     beam_from_config = beam is None
     if beam_from_config:
         beam = load_beam(config.beam, seed=config.seed, progress=progress)
-    settings = SignalSettings(
-        channels=config.emission.channels,
-        scalars_per_species=config.emission.scalars_per_species,
-        seed=config.seed,
-        energy_loss=config.emission.energy_loss,
-        muon_multiple_scattering=config.emission.muon_multiple_scattering,
-    )
+    settings = signal_settings(config)
     grid = config.scan
     masses = np.geomspace(grid.mass_min_MeV, grid.mass_max_MeV, grid.n_masses) * MeV
     couplings = np.geomspace(grid.coupling_min, grid.coupling_max, grid.n_couplings)
@@ -405,6 +408,17 @@ def _detector_record(detector: Detector, spectrum: PublishedSpectrum) -> dict[st
     return record
 
 
+def signal_settings(config: RunConfig) -> SignalSettings:
+    """The emission settings of a run (its ``[emission]`` table and seed)."""
+    return SignalSettings(
+        channels=config.emission.channels,
+        scalars_per_species=config.emission.scalars_per_species,
+        seed=config.seed,
+        energy_loss=config.emission.energy_loss,
+        muon_multiple_scattering=config.emission.muon_multiple_scattering,
+    )
+
+
 def _input_files(config: RunConfig, beam_from_config: bool) -> dict[str, str]:
     paths = [*config.spectra.values()]
     if beam_from_config and config.beam.sample:
@@ -469,6 +483,7 @@ def _scan_experiments(
         )
         records[key] = _detector_record(detector, spectrum)
         muons = beam.muons if "muon" in settings.channels else None
+        walls = beam_walls(beam, config.beam.facility) if muons is not None else None
         signal = SignalForMass(
             parents=beam.parents,
             muons=muons,
@@ -476,7 +491,8 @@ def _scan_experiments(
             couplings=couplings,
             settings=settings,
             spectrum_edges_MeV=spectrum.edges_MeV,
-            aim=aiming_spheres(beam.parents, muons, detector),
+            aim=aiming_spheres(beam.parents, muons, detector, walls),
+            walls=walls,
         )
         if key == "miniboone" and config.statistics.combine_miniboone_modes:
             from muphilic.antineutrino import combine_miniboone_modes

@@ -18,11 +18,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from muphilic.beamline.muons import EnergyLoss
+from muphilic.beamline.walls import WallPaths
 from muphilic.constants import m
 from muphilic.detectors import Detector, SignalSpectrum, signal_spectrum
 from muphilic.emission.form_factors import DEFAULT_FORM_FACTOR
 from muphilic.emission.meson_decays import aim_decays
-from muphilic.emission.muon_scattering import aim_emissions
+from muphilic.emission.muon_scattering import aim_emissions, aim_wall_emissions
 from muphilic.errors import MuphilicError
 from muphilic.events import MuonSample, ParentSample, ScalarSample
 
@@ -64,7 +65,11 @@ class SignalSettings:
         Base seed; each (mass, detector) draws from its own stream.
     energy_loss : {"constant", "bethe"}
         Muon energy loss in the iron dump: the paper's constant 16 MeV/cm, or
-        Bethe-Bloch (:class:`muphilic.beamline.EnergyLoss`).
+        Bethe-Bloch (:class:`muphilic.beamline.EnergyLoss`); in the walls the same
+        model in each wall material (:class:`muphilic.beamline.materials.Material`).
+    walls : bool
+        The ``"muon"`` channel includes the muons that stop in the walls (decay
+        pipe, shielding), when the beam's facility describes its walls.
     muon_multiple_scattering : bool
         Turn each dump muon to its direction at the emission point
         (:func:`muphilic.beamline.dump_scattering.scatter_in_dump`).
@@ -80,6 +85,7 @@ class SignalSettings:
     energy_loss: str = "constant"
     muon_multiple_scattering: bool = True
     form_factor: str = "helm"
+    walls: bool = True
 
 
 def rng_for(seed: int, mass: float, detector: str) -> np.random.Generator:
@@ -171,9 +177,12 @@ def aiming_sphere(detector: Detector, vertices: FloatArray) -> tuple[FloatArray,
 
 
 def aiming_spheres(
-    parents: Mapping[str, ParentSample], muons: MuonSample | None, detector: Detector
+    parents: Mapping[str, ParentSample],
+    muons: MuonSample | None,
+    detector: Detector,
+    walls: WallPaths | None = None,
 ) -> dict[str, tuple[FloatArray, float]]:
-    """:func:`aiming_sphere` for each species of a beam sample (and ``"muon"``).
+    """:func:`aiming_sphere` for each species of a beam sample (and ``"muon"``, ``"wall"``).
 
     Computed from every parent, so the result is valid for any subset of them
     and can be reused for every mass of a scan.
@@ -189,6 +198,12 @@ def aiming_spheres(
         steps = np.linspace(0.0, _MAX_MUON_PATH, 6)
         path = [muons.position + direction * step for step in steps]
         aim["muon"] = aiming_sphere(detector, np.vstack(path))
+    if walls is not None and len(walls) > 0:
+        mu = walls.muons
+        direction = mu.p4[:, 1:] / np.linalg.norm(mu.p4[:, 1:], axis=1, keepdims=True)
+        reach = walls.max_path()
+        path = [mu.position + direction * (reach * f)[:, None] for f in np.linspace(0, 1, 6)]
+        aim["wall"] = aiming_sphere(detector, np.vstack(path))
     return aim
 
 
@@ -200,6 +215,7 @@ def aimed_scalars(
     settings: SignalSettings,
     rng: np.random.Generator,
     aim: Mapping[str, tuple[FloatArray, float]] | None = None,
+    walls: WallPaths | None = None,
 ) -> list[ScalarSample]:
     """Scalars of mass ``mass`` (MeV) from every requested channel, aimed at ``detector``.
 
@@ -220,27 +236,32 @@ def aimed_scalars(
         Random stream.
     aim : mapping, optional
         Precomputed :func:`aiming_spheres` of this beam sample and detector.
+    walls : WallPaths, optional
+        Muons stopping in the walls (:func:`muphilic.beamline.walls.wall_paths`),
+        part of the ``"muon"`` channel when ``settings.walls``.
     """
-    if aim is None:
-        aim = aiming_spheres(parents, muons, detector)
+    walls = walls if settings.walls and walls is not None and len(walls) > 0 else None
+    if aim is None or (walls is not None and "wall" not in aim):
+        aim = aiming_spheres(parents, muons, detector, walls)
     samples: list[ScalarSample] = []
     for channel in settings.channels:
         if channel == "muon":
             if muons is None:
                 raise MuphilicError("the 'muon' channel needs a muon sample from the beamline")
-            if len(muons) == 0:
-                continue
-            source = _muons_subset(muons, settings.scalars_per_species, rng)
-            centre, radius = aim["muon"]
-            dedx = EnergyLoss(settings.energy_loss).stopping_power
-            if settings.muon_multiple_scattering:
-                from muphilic.beamline.dump_scattering import scatter_in_dump
+            if len(muons) > 0:
+                source = _muons_subset(muons, settings.scalars_per_species, rng)
+                centre, radius = aim["muon"]
+                dedx = EnergyLoss(settings.energy_loss).stopping_power
+                if settings.muon_multiple_scattering:
+                    from muphilic.beamline.dump_scattering import scatter_in_dump
 
-                source = scatter_in_dump(source, mass, rng, dedx)
-            model = replace(DEFAULT_FORM_FACTOR, elastic=settings.form_factor)
-            samples.append(
-                aim_emissions(source, mass, centre, radius, rng, dedx=dedx, form_factor=model)
-            )
+                    source = scatter_in_dump(source, mass, rng, dedx)
+                model = replace(DEFAULT_FORM_FACTOR, elastic=settings.form_factor)
+                samples.append(
+                    aim_emissions(source, mass, centre, radius, rng, dedx=dedx, form_factor=model)
+                )
+            if walls is not None:
+                samples.append(_wall_scalars(walls, mass, aim["wall"], settings, rng))
             continue
         if channel not in CHANNEL_SPECIES:
             raise MuphilicError(f"unknown channel {channel!r}; use kaon, pion or muon")
@@ -254,6 +275,21 @@ def aimed_scalars(
     return samples
 
 
+def _wall_scalars(
+    walls: WallPaths,
+    mass: float,
+    aim: tuple[FloatArray, float],
+    settings: SignalSettings,
+    rng: np.random.Generator,
+) -> ScalarSample:
+    """The wall muons' scalars, from a child stream (the other channels' draws are unchanged)."""
+    child = rng.spawn(1)[0]
+    keep = _subsample(len(walls), settings.scalars_per_species, child)
+    source = walls.subset(keep, len(walls) / keep.size if keep is not None else 1.0)
+    centre, radius = aim
+    return aim_wall_emissions(source, mass, centre, radius, child, energy_loss=settings.energy_loss)
+
+
 def expected_signal(
     parents: dict[str, ParentSample],
     muons: MuonSample | None,
@@ -262,6 +298,7 @@ def expected_signal(
     couplings: ArrayLike,
     settings: SignalSettings | None = None,
     aim: Mapping[str, tuple[FloatArray, float]] | None = None,
+    walls: WallPaths | None = None,
 ) -> SignalSpectrum:
     """Expected signal in ``detector``'s analysis bins for every coupling.
 
@@ -279,6 +316,8 @@ def expected_signal(
         Channels, statistics and seed.
     aim : mapping, optional
         Precomputed :func:`aiming_spheres` (saves their cost in a scan).
+    walls : WallPaths, optional
+        Muons stopping in the walls (see :func:`aimed_scalars`).
 
     Returns
     -------
@@ -287,7 +326,7 @@ def expected_signal(
     """
     settings = settings or SignalSettings()
     rng = rng_for(settings.seed, mass, detector.name)
-    samples = aimed_scalars(parents, muons, mass, detector, settings, rng, aim)
+    samples = aimed_scalars(parents, muons, mass, detector, settings, rng, aim, walls)
     return signal_spectrum(_nonempty(samples, mass), detector, couplings)
 
 

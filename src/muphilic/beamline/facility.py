@@ -25,6 +25,7 @@ import numpy as np
 
 from muphilic.beamline.geometry import Aperture
 from muphilic.beamline.horn import HornGeometry, HornSystem
+from muphilic.beamline.materials import VOID, Material
 from muphilic.beamline.target import BeamSpot, Target, proton_momentum
 from muphilic.errors import MuphilicError
 
@@ -128,6 +129,13 @@ class Facility:
         Default production backend (:mod:`muphilic.beamline.production`).
     pot_per_year : float or None
     sources : tuple of (key, citation) pairs
+    materials : tuple of Material
+        Materials the walls are made of (empty: none described).
+    walls : tuple
+        One entry per region of :meth:`all_apertures`: the layers of material
+        outside its open radius, each ``(material name or "void", outer radius mm)``,
+        inside out; empty (the default) where nothing is described, and then the
+        muons stopping on that wall emit nothing.
     """
 
     name: str
@@ -144,9 +152,22 @@ class Facility:
     pot_per_year: float | None = None
     description: str = ""
     sources: tuple[tuple[str, str], ...] = ()
+    materials: tuple[Material, ...] = ()
+    walls: tuple[tuple[tuple[str, float], ...], ...] = ()
 
     def __post_init__(self) -> None:
         _check_facility(self)
+        _check_walls(self)
+
+    def material(self, name: str) -> Material:
+        """The material called ``name``."""
+        for mat in self.materials:
+            if mat.name == name:
+                return mat
+        raise FacilityConfigError(
+            f"facility {self.name!r} has no material {name!r}; "
+            f"known: {[m.name for m in self.materials]}"
+        )
 
     @property
     def p_beam(self) -> float:
@@ -191,6 +212,35 @@ class Facility:
 
 
 # --- validation of the dataclass --------------------------------------------------
+def _check_walls(f: Facility) -> None:
+    names = [m.name for m in f.materials]
+    if len(set(names)) != len(names):
+        raise fail("materials", f"material names must be unique, got {names}")
+    if VOID in names:
+        raise fail(f"materials.{VOID}", f"{VOID!r} is reserved for empty gaps")
+    if not f.walls:
+        return
+    regions = f.all_apertures()
+    if len(f.walls) != len(regions):
+        raise fail("walls", f"need one entry per aperture and the decay pipe ({len(regions)})")
+    for i, (region, layers) in enumerate(zip(regions, f.walls, strict=True)):
+        key = "decay_pipe" if i == len(regions) - 1 else f"apertures[{i}]"
+        previous = max(region.r1, region.r2)
+        for material, radius in layers:
+            if material != VOID and material not in names:
+                raise fail(
+                    f"{key}.wall_materials",
+                    f"unknown material {material!r}; the [materials] tables define {names}",
+                )
+            if not (math.isfinite(radius) and radius > previous):
+                raise fail(
+                    f"{key}.wall_radii_mm",
+                    "outer radii must be finite and increase outward from the open radius "
+                    f"({previous:g} mm), got {radius!r}",
+                )
+            previous = radius
+
+
 def _finite(field_name: str, value: Any, *, low: float | None = 0.0, open_low: bool = True) -> None:
     ok = not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
     if ok and low is not None:

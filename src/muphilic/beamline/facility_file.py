@@ -59,12 +59,27 @@ facility's reference point (BNB: the upstream end of the horn)::
     name = "collimator"
     z_mm = [3070.0, 5203.6]
     radius_mm = [300.0, 355.0]        # open radius at both ends (or one number)
+    wall_materials = ["steel", "void", "concrete"]   # optional: layers outside the open
+    wall_radii_mm = [1965.4, 2165.4, 2751.0]         # radius, inside out, and their outer radii
 
     [decay_pipe]                      # required; runs from start_mm to the absorber face
     start_mm = 5203.6
     radius_mm = 914.4
     gas = "air"
-    wall_material = "..."             # optional: what surrounds the pipe (wall muons stop in it)
+    wall_material = "..."             # optional: what surrounds the pipe, in words
+    wall_materials = ["concrete", "dolomite"]        # optional, as for the apertures
+    wall_radii_mm = [1500.0, 8000.0]
+
+    [materials.concrete]              # optional: one table per material the walls name
+    density_g_cm3 = 2.15
+    mean_excitation_eV = 129.1
+    elements = ["O", "Si", "Ca", "Na", "Fe", "Al"]
+    mass_fractions = [0.52, 0.325, 0.06, 0.015, 0.04, 0.04]
+    # sternheimer = [Cbar, x0, x1, a, k, delta0]   # optional density-effect parameters
+
+A wall layer named ``"void"`` is an empty (air) gap. Muons that stop on a wall
+with no layers (the default) emit no scalars; with layers they emit in each
+layer's material on their straight path through it (:mod:`muphilic.beamline.walls`).
 
     [absorber]                        # required
     z_mm = 49678.0                    # upstream face
@@ -92,8 +107,9 @@ import numpy as np
 
 from muphilic.beamline.facility import DecayPipe, Facility, FacilityConfigError, Horn, fail
 from muphilic.beamline.geometry import Aperture
+from muphilic.beamline.materials import Material, MaterialError
 from muphilic.beamline.target import BeamSpot, Target
-from muphilic.constants import GeV, barn, cm3, g, kA, mm, mole, mrad
+from muphilic.constants import GeV, MeV, barn, cm3, g, kA, mm, mole, mrad
 from muphilic.data import data_file
 
 __all__ = ["available_facilities", "facility_from_mapping", "load_facility"]
@@ -118,6 +134,7 @@ _TOP_KEYS = {
     "apertures",
     "decay_pipe",
     "absorber",
+    "materials",
     "sources",
 }
 _BEAM_KEYS = {
@@ -152,8 +169,16 @@ _HORN_KEYS = {
     "sections",
 }
 _SECTION_KEYS = {"z_mm", "a_mm2", "b_mm", "points"}
-_APERTURE_KEYS = {"name", "z_mm", "radius_mm"}
-_PIPE_KEYS = {"start_mm", "radius_mm", "gas", "wall_material"}
+_WALL_KEYS = {"wall_materials", "wall_radii_mm"}
+_APERTURE_KEYS = {"name", "z_mm", "radius_mm"} | _WALL_KEYS
+_PIPE_KEYS = {"start_mm", "radius_mm", "gas", "wall_material"} | _WALL_KEYS
+_MATERIAL_KEYS = {
+    "density_g_cm3",
+    "mean_excitation_eV",
+    "elements",
+    "mass_fractions",
+    "sternheimer",
+}
 _ABSORBER_KEYS = {"z_mm", "material"}
 _SOURCE_KEYS = (
     {"name", "description", "production", "polarity", "pot_per_year"}
@@ -161,14 +186,16 @@ _SOURCE_KEYS = (
     | {f"target.{k}" for k in _TARGET_KEYS}
     | {f"decay_pipe.{k}" for k in _PIPE_KEYS}
     | {f"absorber.{k}" for k in _ABSORBER_KEYS}
-    | {"horns", "apertures"}
+    | {"horns", "apertures", "materials"}
 )
 _LIST_SOURCE_PREFIXES = (("horns", _HORN_KEYS), ("apertures", _APERTURE_KEYS))
 
 
 def _is_list_key(key: str) -> bool:
-    """Whether ``key`` is a ``horns[0].current_kA``-style source key."""
+    """Whether ``key`` is a ``horns[0].current_kA``-style (or ``materials.NAME``) source key."""
     head, _, field_name = key.partition(".")
+    if head == "materials":
+        return bool(field_name)
     for prefix, keys in _LIST_SOURCE_PREFIXES:
         index = head.removeprefix(prefix + "[").removesuffix("]")
         if head == f"{prefix}[{index}]" and index.isdigit():
@@ -360,6 +387,42 @@ def _horn(index: int, table: Any) -> Horn:
     )
 
 
+def _walls(table: Mapping[str, Any], prefix: str) -> tuple[tuple[str, float], ...]:
+    """The optional wall layers of an aperture or the decay pipe."""
+    if not any(k in table for k in _WALL_KEYS):
+        return ()
+    raw = table.get("wall_materials")
+    if not isinstance(raw, list) or not raw or not all(isinstance(v, str) for v in raw):
+        raise fail(f"{prefix}wall_materials", f"must be a non-empty list of names, got {raw!r}")
+    radii = _numbers(f"{prefix}wall_radii_mm", table.get("wall_radii_mm"), len(raw))
+    return tuple((name, r * mm) for name, r in zip(raw, radii, strict=True))
+
+
+def _material(name: str, table: Any) -> Material:
+    key = f"materials.{name}"
+    if not isinstance(table, Mapping):
+        raise fail(key, f"must be a table, got {table!r}")
+    _check_keys(table, _MATERIAL_KEYS, f"{key}.")
+    elements = table.get("elements")
+    if not isinstance(elements, list) or not all(isinstance(v, str) for v in elements):
+        raise fail(f"{key}.elements", f"must be a list of element symbols, got {elements!r}")
+    fractions = _numbers(f"{key}.mass_fractions", table.get("mass_fractions"), len(elements))
+    stern = None
+    if "sternheimer" in table:
+        stern = _numbers(f"{key}.sternheimer", table["sternheimer"], 6)
+    try:
+        return Material(
+            name=name,
+            density=_number(table, "density_g_cm3", f"{key}.") * g / cm3,
+            elements=tuple(elements),
+            mass_fractions=fractions,
+            mean_excitation=_number(table, "mean_excitation_eV", f"{key}.") * 1.0e-6 * MeV,
+            sternheimer=stern,  # type: ignore[arg-type]
+        )
+    except MaterialError as exc:
+        raise fail(key, str(exc)) from None
+
+
 def _aperture(index: int, table: Any) -> Aperture:
     key = f"apertures[{index}]"
     if not isinstance(table, Mapping):
@@ -413,6 +476,15 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
             raise fail(f"sources.{key}", f"must be a string, got {value!r}")
         sources.append((str(key), value))
     pot_year = data.get("pot_per_year")
+    apertures_raw = _list_of_tables(data, "apertures", False)
+    materials_table = data.get("materials", {})
+    if not isinstance(materials_table, Mapping):
+        raise fail("materials", f"must be a table of tables, got {materials_table!r}")
+    walls = [
+        _walls(t, f"apertures[{i}].") if isinstance(t, Mapping) else ()
+        for i, t in enumerate(apertures_raw)
+    ]
+    walls.append(_walls(pipe_table, "decay_pipe."))
     return Facility(
         name=_string(data, "name", ""),
         description=_string(data, "description", "", default=""),
@@ -423,13 +495,13 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
         spot=spot,
         target=_target(_table(data, "target")),
         horns=tuple(_horn(i, t) for i, t in enumerate(_list_of_tables(data, "horns", True))),
-        apertures=tuple(
-            _aperture(i, t) for i, t in enumerate(_list_of_tables(data, "apertures", False))
-        ),
+        apertures=tuple(_aperture(i, t) for i, t in enumerate(apertures_raw)),
         decay_pipe=pipe,
         absorber_z=_number(absorber, "z_mm", "absorber.") * mm,
         absorber_material=_string(absorber, "material", "absorber.", default=""),
         sources=tuple(sources),
+        materials=tuple(_material(str(k), v) for k, v in materials_table.items()),
+        walls=tuple(walls) if any(walls) else (),
     )
 
 

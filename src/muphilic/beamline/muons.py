@@ -45,6 +45,7 @@ from muphilic.errors import MuphilicError
 __all__ = [
     "ENERGY_LOSS_MODELS",
     "EnergyLoss",
+    "bethe_dedx",
     "bethe_dedx_iron",
     "energy_after",
     "range_in_iron",
@@ -60,8 +61,14 @@ class EnergyLossError(MuphilicError):
     """Unknown energy-loss model or bad argument."""
 
 
-def bethe_dedx_iron(kinetic_energy: FloatArray, mass: float = m_mu) -> FloatArray:
-    """Mean ionisation loss -dE/dx (MeV/mm) of a singly charged particle in iron.
+def bethe_dedx(
+    kinetic_energy: FloatArray,
+    electron_density: float,
+    mean_excitation: float,
+    sternheimer: tuple[float, float, float, float, float, float],
+    mass: float = m_mu,
+) -> FloatArray:
+    """Mean ionisation loss -dE/dx (MeV/mm) of a singly charged particle in a medium.
 
     PDG Eq. (34.5) with W_max of Eq. (34.4) and the Sternheimer density effect.
     Kinetic energies below 1 MeV are evaluated at 1 MeV: Bethe's formula fails
@@ -71,6 +78,12 @@ def bethe_dedx_iron(kinetic_energy: FloatArray, mass: float = m_mu) -> FloatArra
     ----------
     kinetic_energy : array
         T = E - m, MeV.
+    electron_density : float
+        Electrons per volume, mm^-3 (rho N_A <Z/A>).
+    mean_excitation : float
+        Mean excitation energy I, MeV.
+    sternheimer : tuple
+        Density-effect parameters (Cbar, x0, x1, a, k, delta0) of PDG Eq. (34.7).
     mass : float
         Particle mass, MeV (default the muon's).
     """
@@ -80,7 +93,7 @@ def bethe_dedx_iron(kinetic_energy: FloatArray, mass: float = m_mu) -> FloatArra
     beta2 = bg2 / gamma**2
     ratio = m_e / mass
     w_max = 2.0 * m_e * bg2 / (1.0 + 2.0 * gamma * ratio + ratio**2)
-    cbar, x0, x1, a, k, delta0 = STERNHEIMER_IRON
+    cbar, x0, x1, a, k, delta0 = sternheimer
     x = 0.5 * np.log10(np.maximum(bg2, 1e-300))
     ln10 = math.log(10.0)
     delta = np.where(
@@ -92,10 +105,25 @@ def bethe_dedx_iron(kinetic_energy: FloatArray, mass: float = m_mu) -> FloatArra
             delta0 * np.power(10.0, 2.0 * (x - x0)),
         ),
     )
-    n_e = RHO_IRON / A_IRON * N_AVOGADRO * Z_IRON  # electrons per volume
-    coef = 2.0 * math.pi * R_ELECTRON**2 * m_e * n_e  # = K/2 * rho Z/A
-    log_term = 0.5 * np.log(2.0 * m_e * bg2 * w_max / I_IRON**2)
+    coef = 2.0 * math.pi * R_ELECTRON**2 * m_e * electron_density  # = K/2 * rho Z/A
+    log_term = 0.5 * np.log(2.0 * m_e * bg2 * w_max / mean_excitation**2)
     return 2.0 * coef / beta2 * (log_term - beta2 - 0.5 * delta)
+
+
+def bethe_dedx_iron(kinetic_energy: FloatArray, mass: float = m_mu) -> FloatArray:
+    """Mean ionisation loss -dE/dx (MeV/mm) of a singly charged particle in iron.
+
+    :func:`bethe_dedx` with the PDG iron values of :mod:`muphilic.constants`.
+
+    Parameters
+    ----------
+    kinetic_energy : array
+        T = E - m, MeV.
+    mass : float
+        Particle mass, MeV (default the muon's).
+    """
+    n_e = RHO_IRON / A_IRON * N_AVOGADRO * Z_IRON  # electrons per volume
+    return bethe_dedx(kinetic_energy, n_e, I_IRON, STERNHEIMER_IRON, mass)
 
 
 _BETHE_FLOOR = 1.0 * MeV

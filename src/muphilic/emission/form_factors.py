@@ -144,7 +144,13 @@ TARGETS: dict[str, Target] = {
     for t in (
         Target("Be", 4, 9.012182, 1.848 * g / cm3),
         Target("C", 6, 12.0107, 2.210 * g / cm3),
+        Target("O", 8, 15.9994, 1.332e-3 * g / cm3),
+        Target("Na", 11, 22.98976928, 0.971 * g / cm3),
+        Target("Mg", 12, 24.3050, 1.740 * g / cm3),
         Target("Al", 13, 26.9815385, 2.699 * g / cm3),
+        Target("Si", 14, 28.0855, 2.329 * g / cm3),
+        Target("Ca", 20, 40.078, 1.550 * g / cm3),
+        Target("Mn", 25, 54.938044, 7.440 * g / cm3),
         Target("Fe", 26, 55.845, 7.874 * g / cm3),
         Target("Cu", 29, 63.546, 8.960 * g / cm3),
         Target("W", 74, 183.84, 19.30 * g / cm3),

@@ -40,12 +40,15 @@ stop the muon, and the range uses the same (mean) dE/dx, without straggling.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from muphilic.beamline.materials import Material
+from muphilic.beamline.walls import WallPaths
 from muphilic.constants import (
     DEDX_IRON_PAPER,
     N_IRON_PAPER,
@@ -61,6 +64,7 @@ from muphilic.emission.xsec_tables import (
     DEFAULT_MASSES,
     XsecTable,
     _threshold,
+    has_packaged_table,
     integrate_cells,
     load_table,
 )
@@ -72,10 +76,13 @@ __all__ = [
     "MassSlice",
     "MuonScatteringError",
     "aim_emissions",
+    "aim_wall_emissions",
     "emission_probability",
     "mass_slice",
+    "material_slice",
     "sample_emissions",
     "summary_energy_range",
+    "wall_emission_points",
     "xsec_summary",
 ]
 
@@ -172,13 +179,14 @@ def mass_slice(
 ) -> MassSlice:
     """Cross section vs muon energy at ``mass``.
 
-    For the default iron model the packaged table is interpolated in m_S (exact on
-    its nodes); with ``exact=True``, or for another target or form factor, a
+    For a target with a packaged table (iron and the elements of the BNB's wall
+    materials) and the default form factor the table is interpolated in m_S (exact
+    on its nodes); with ``exact=True``, or for another target or form factor, a
     one-mass table is computed on the default energies and cached (~10 s once).
     """
     _check_mass(mass)
     tgt = get_target(target)
-    default_model = tgt == get_target("Fe") and form_factor == DEFAULT_FORM_FACTOR
+    default_model = has_packaged_table(tgt) and form_factor == DEFAULT_FORM_FACTOR
     on_node = bool(np.any(np.isclose(DEFAULT_MASSES, mass, rtol=1e-12)))
     if default_model and (on_node or not exact):
         return _slice_from_table(load_table(tgt, form_factor=form_factor), mass)
@@ -343,7 +351,13 @@ def _emit(
     p3 = muons.p4[keep, 1:]
     d = p3 / np.linalg.norm(p3, axis=1, keepdims=True)
     vertex = muons.position[keep] + np.maximum(depth, 0.0)[:, None] * d
-    # table energy nodes around E' (linear mixture in ln E), dropping nodes below threshold
+    node, frac = _node_frac(slc, e_emit)
+    weight = muons.weight[keep] * p_emit
+    return _Emissions(keep, e_emit, vertex, d, weight, node, frac)
+
+
+def _node_frac(slc: MassSlice, e_emit: FloatArray) -> tuple[NDArray[np.int64], FloatArray]:
+    """Table energy nodes around E' (linear mixture in ln E), dropping nodes below threshold."""
     en = slc.energies
     node = np.clip(np.searchsorted(en, e_emit) - 1, 0, en.size - 2)
     frac = np.clip(np.log(e_emit / en[node]) / np.log(en[node + 1] / en[node]), 0.0, 1.0)
@@ -351,8 +365,7 @@ def _emit(
     hi_ok = slc.sigma[node + 1] > 0
     frac = np.where(lo_ok, frac, 1.0)
     frac = np.where(hi_ok, frac, 0.0)
-    weight = muons.weight[keep] * p_emit
-    return _Emissions(keep, e_emit, vertex, d, weight, node, frac)
+    return node, frac
 
 
 def _theta_edges(
@@ -461,13 +474,30 @@ def aim_emissions(
         dropped.
     """
     _check_mass(mass)
+    center = _check_sphere(target_center, target_radius)
+    slc = mass_slice(mass, target, form_factor)
+    em = _emit(muons, slc, rng, n_nuclei, dedx)
+    return _aim(em, slc, mass, center, target_radius, rng)
+
+
+def _check_sphere(target_center: ArrayLike, target_radius: float) -> FloatArray:
     center = np.asarray(target_center, dtype=np.float64)
     if center.shape != (3,) or not np.all(np.isfinite(center)):
         raise MuonScatteringError(f"target_center must be a finite (3,) array, got {center!r}")
     if not (np.isfinite(target_radius) and target_radius > 0):
         raise MuonScatteringError(f"target_radius must be positive, got {target_radius}")
-    slc = mass_slice(mass, target, form_factor)
-    em = _emit(muons, slc, rng, n_nuclei, dedx)
+    return center
+
+
+def _aim(
+    em: _Emissions,
+    slc: MassSlice,
+    mass: float,
+    center: FloatArray,
+    target_radius: float,
+    rng: np.random.Generator,
+) -> ScalarSample:
+    """Directions into the sphere and exact weights for emission points ``em``."""
     n = em.energy.size
     if n == 0:
         return _no_emission(mass)  # no muon above threshold: no scalars, not an error
@@ -508,6 +538,161 @@ def aim_emissions(
     x, _ = grid.x((ix + rng.random(n)) / nx)
     p4 = _scalar_p4(mass, x, em.energy, direction)
     return ScalarSample(mass, "muon", p4[good], em.vertex[good], weight[good])
+
+
+# --------------------------------------------------------------------------------------
+# muons stopping in the walls (compounds, layered paths)
+# --------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def material_slice(mass: float, material: Material) -> MassSlice:
+    """Cross section per nucleus of a compound at ``mass``, averaged over its nuclei.
+
+    ``sigma = sum_i f_i sigma_i`` with ``f_i`` the number fraction of element i
+    (so ``material.number_density * sigma`` is the sum of ``n_i sigma_i``), each
+    element with its own Z, A and form factor (default model, packaged tables);
+    the cell probabilities are the same mixture, weighted ``f_i sigma_i``.
+    """
+    _check_mass(mass)
+    frac = material.nuclei_densities / material.number_density
+    slices = [mass_slice(mass, el) for el in material.elements]
+    energies = slices[0].energies
+    for other in slices[1:]:
+        if not np.array_equal(other.energies, energies):
+            raise MuonScatteringError("the elements' tables have different energy grids")
+    sigma = sum(f * sl.sigma for f, sl in zip(frac, slices, strict=True))
+    mix = sum(
+        f * sl.sigma[:, None, None] * sl.cell_prob for f, sl in zip(frac, slices, strict=True)
+    )
+    norm = mix.sum(axis=(1, 2), keepdims=True)
+    cp = np.divide(mix, norm, out=np.zeros_like(mix), where=norm > 0)
+    return MassSlice(mass, energies, np.asarray(sigma), cp)
+
+
+def wall_emission_points(
+    paths: WallPaths, mass: float, rng: np.random.Generator, energy_loss: str = "constant"
+) -> list[tuple[int, _Emissions]]:
+    """Where the wall muons emit: per material index, the emission points and weights.
+
+    Each muon slows down layer after layer (the layer's own dE/dx); in layer k it
+    emits with the probability ``P_k = C_m(E_in) - C_m(E_out)``, ``C_m`` the
+    cumulative ``n sigma / (dE/dx)`` of that material. One emission per muon: the
+    layer is drawn with probability ``P_k / P``, the energy from ``sigma/(dE/dx)``
+    between ``E_out`` and ``E_in``, the depth from the material's range; weight =
+    muon weight times ``P = sum_k P_k``.
+    """
+    mats = paths.materials
+    slices = [material_slice(mass, mat) for mat in mats]
+    e_mu = paths.muons.p4[:, 0]
+    n, n_layers = paths.layer_material.shape
+    if n == 0:
+        return []
+    e_top = float(e_mu.max())
+    models = [
+        _emission_model(sl.sigma_at, e_top, mat.number_density, mat.stopping_power(energy_loss))
+        for sl, mat in zip(slices, mats, strict=True)
+    ]
+    energy = e_mu.copy()
+    e_in = np.zeros((n, n_layers))
+    e_out = np.zeros((n, n_layers))
+    prob = np.zeros((n, n_layers))
+    for k in range(n_layers):
+        idx = paths.layer_material[:, k]
+        e_in[:, k] = energy
+        for j, model in enumerate(models):
+            sel = np.flatnonzero((idx == j) & (energy > 0))
+            if sel.size == 0:
+                continue
+            r_in = np.interp(energy[sel], model.energy, model.range_)
+            r_out = r_in - paths.length[sel, k]
+            after = np.where(r_out > 0, np.interp(r_out, model.range_, model.energy), 0.0)
+            after = np.minimum(after, energy[sel])
+            cum = model.cumulative
+            prob[sel, k] = np.maximum(
+                np.interp(energy[sel], model.energy, cum, left=0.0)
+                - np.interp(after, model.energy, cum, left=0.0),
+                0.0,
+            )
+            energy[sel] = after
+        e_out[:, k] = energy
+    total = prob.sum(axis=1)
+    keep = np.flatnonzero(total > 0)
+    if keep.size == 0:
+        return []
+    u = rng.random(keep.size) * total[keep]
+    cum_p = np.cumsum(prob[keep], axis=1)
+    layer = np.minimum((cum_p <= u[:, None]).sum(axis=1), n_layers - 1)
+    below = np.where(layer > 0, cum_p[np.arange(keep.size), layer - 1], 0.0)
+    mat_idx = paths.layer_material[keep, layer]
+    p3 = paths.muons.p4[keep, 1:]
+    direction = p3 / np.linalg.norm(p3, axis=1, keepdims=True)
+    out: list[tuple[int, _Emissions]] = []
+    for j, (model, slc) in enumerate(zip(models, slices, strict=True)):
+        sel = np.flatnonzero(mat_idx == j)
+        if sel.size == 0:
+            continue
+        rows, lay = keep[sel], layer[sel]
+        cum = model.cumulative
+        c_lo = np.interp(e_out[rows, lay], model.energy, cum, left=0.0)
+        c = c_lo + (u[sel] - below[sel])
+        i = np.clip(np.searchsorted(cum, c, side="left"), 1, cum.size - 1)
+        f = (c - cum[i - 1]) / np.where(cum[i] > cum[i - 1], cum[i] - cum[i - 1], 1.0)
+        e_emit = model.energy[i - 1] + np.clip(f, 0.0, 1.0) * (
+            model.energy[i] - model.energy[i - 1]
+        )
+        e_emit = np.clip(e_emit, e_out[rows, lay], e_in[rows, lay])
+        depth = np.interp(e_in[rows, lay], model.energy, model.range_) - np.interp(
+            e_emit, model.energy, model.range_
+        )
+        depth = np.clip(depth, 0.0, paths.length[rows, lay])
+        vertex = (
+            paths.muons.position[rows] + (paths.start[rows, lay] + depth)[:, None] * direction[sel]
+        )
+        node, frac = _node_frac(slc, e_emit)
+        weight = paths.muons.weight[rows] * total[rows]
+        em = _Emissions(rows, e_emit, vertex, direction[sel], weight, node, frac)
+        out.append((j, em))
+    return out
+
+
+def aim_wall_emissions(
+    paths: WallPaths,
+    mass: float,
+    target_center: ArrayLike,
+    target_radius: float,
+    rng: np.random.Generator,
+    *,
+    energy_loss: str = "constant",
+) -> ScalarSample:
+    """Scalars emitted by muons stopping in the walls, every S sent into a sphere.
+
+    As :func:`aim_emissions`, for muons that cross layers of the facility's wall
+    materials (:class:`muphilic.beamline.walls.WallPaths`), each layer with its
+    compound's cross section (:func:`material_slice`), density and stopping power
+    (``energy_loss``: ``"constant"`` or ``"bethe"``, see
+    :meth:`muphilic.beamline.materials.Material.stopping_power`).
+
+    Returns
+    -------
+    ScalarSample
+        Channel ``"muon"``; weights per POT per y^2 heading into the sphere.
+    """
+    _check_mass(mass)
+    center = _check_sphere(target_center, target_radius)
+    parts = []
+    for j, em in wall_emission_points(paths, mass, rng, energy_loss):
+        parts.append(
+            _aim(em, material_slice(mass, paths.materials[j]), mass, center, target_radius, rng)
+        )
+    parts = [p for p in parts if len(p) > 0]
+    if not parts:
+        return _no_emission(mass)
+    return ScalarSample(
+        mass,
+        "muon",
+        np.concatenate([p.p4 for p in parts]),
+        np.concatenate([p.vertex for p in parts]),
+        np.concatenate([p.weight for p in parts]),
+    )
 
 
 # --------------------------------------------------------------------------------------

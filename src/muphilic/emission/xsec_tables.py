@@ -9,7 +9,8 @@ For every node (E, m_S) a table holds
   the mapped (x, theta) plane of :class:`~muphilic.emission.dump_xsec.XThetaMap`
   (``n_x`` cells in r_x, ``n_theta`` in r_theta; each node sums to 1).
 
-The default iron table ships with the package (``muphilic/data/xsec``); any other
+The default tables of iron and of the elements of the BNB's wall materials (O, Na,
+Mg, Al, Si, Ca, C) ship with the package (``muphilic/data/xsec``); any other
 target, form factor or grid is built on first use and kept in the cache of
 :func:`muphilic.cache.cached_bytes` (atomic write, keyed by a hash of the inputs).
 
@@ -33,7 +34,13 @@ from muphilic.cache import cached_bytes
 from muphilic.constants import TWO_M_MU, GeV, MeV, m_mu
 from muphilic.data import data_file
 from muphilic.emission.dump_xsec import XThetaMap, d2sigma_exact, d2sigma_iww
-from muphilic.emission.form_factors import DEFAULT_FORM_FACTOR, FormFactor, Target, get_target
+from muphilic.emission.form_factors import (
+    DEFAULT_FORM_FACTOR,
+    TARGETS,
+    FormFactor,
+    Target,
+    get_target,
+)
 
 __all__ = [
     "DEFAULT_ENERGIES",
@@ -43,8 +50,10 @@ __all__ = [
     "CellIntegrals",
     "XsecTable",
     "build_table",
+    "has_packaged_table",
     "integrate_cells",
     "load_table",
+    "packaged_table_file",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -264,7 +273,7 @@ def build_table(
 
 def _is_default(tgt: Target, energies: FloatArray, masses: FloatArray, ff: FormFactor) -> bool:
     return (
-        tgt == get_target("Fe")
+        tgt == TARGETS.get(tgt.name)
         and ff == FormFactor()
         and energies.shape == DEFAULT_ENERGIES.shape
         and masses.shape == DEFAULT_MASSES.shape
@@ -273,14 +282,30 @@ def _is_default(tgt: Target, energies: FloatArray, masses: FloatArray, ff: FormF
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _packaged_default() -> XsecTable | None:
-    """The shipped iron table, read once per process (None if not installed)."""
+def packaged_table_file(target: str | Target) -> str:
+    """Name of the packaged default table of a target (``muon_fe_default.npz``)."""
+    return f"muon_{get_target(target).name.lower()}_default.npz"
+
+
+@functools.cache
+def _packaged_table(name: str) -> XsecTable | None:
+    """The shipped default table of element ``name``, read once per process (None if absent)."""
     try:
-        blob = data_file("xsec", DEFAULT_TABLE_FILE).read_bytes()
+        blob = data_file("xsec", packaged_table_file(name)).read_bytes()
     except FileNotFoundError:
         return None
     return XsecTable.from_bytes(blob, DEFAULT_FORM_FACTOR)
+
+
+def has_packaged_table(target: str | Target) -> bool:
+    """Whether the package ships the default-grid, default-form-factor table of ``target``."""
+    tgt = get_target(target)
+    return tgt == TARGETS.get(tgt.name) and _packaged_table(tgt.name) is not None
+
+
+def _packaged_default() -> XsecTable | None:
+    """The shipped iron table (None if not installed)."""
+    return _packaged_table("Fe")
 
 
 def load_table(
@@ -302,7 +327,7 @@ def load_table(
     e = DEFAULT_ENERGIES if energies is None else np.asarray(energies, dtype=np.float64)
     ms = DEFAULT_MASSES if masses is None else np.asarray(masses, dtype=np.float64)
     if _is_default(tgt, e, ms, form_factor):
-        packaged = _packaged_default()
+        packaged = _packaged_table(tgt.name)
         if packaged is not None:
             return packaged
     inputs = {

@@ -555,7 +555,8 @@ def experiment_band(
         Progress bar over masses.
     """
     from muphilic.beamline import numu_flux_total
-    from muphilic.pipeline import detector_for, published_spectrum
+    from muphilic.beamline.walls import beam_walls
+    from muphilic.pipeline import detector_for, published_spectrum, signal_settings
     from muphilic.signal import SignalSettings, aimed_scalars, aiming_spheres, rng_for
 
     detector = detector_for(key, run.detector_overrides.get(key))
@@ -572,13 +573,7 @@ def experiment_band(
         return _Channel(det, spectrum, statistic_for(spectrum, method), factor)
 
     nominal = channel_for(detector, beam)
-    settings = SignalSettings(
-        channels=run.emission.channels,
-        scalars_per_species=run.emission.scalars_per_species,
-        seed=run.seed,
-        energy_loss=run.emission.energy_loss,
-        muon_multiple_scattering=run.emission.muon_multiple_scattering,
-    )
+    settings = signal_settings(run)
     detection: dict[str, _Channel] = {}
     emission: dict[str, SignalSettings] = {}
     beam_names: list[str] = []
@@ -614,15 +609,18 @@ def experiment_band(
             beam_names.append(name)
 
     muons = beam.muons if "muon" in settings.channels else None
-    aim = aiming_spheres(beam.parents, muons, detector)
+    walls = beam_walls(beam, run.beam.facility) if muons is not None else None
+    aim = aiming_spheres(beam.parents, muons, detector, walls)
     other_beams = {}
     for name in beam_names:
         other = (beams or {})[name]
         other_muons = other.muons if "muon" in settings.channels else None
+        other_walls = beam_walls(other, run.beam.facility) if other_muons is not None else None
         other_beams[name] = (
             other,
             other_muons,
-            aiming_spheres(other.parents, other_muons, detector),
+            other_walls,
+            aiming_spheres(other.parents, other_muons, detector, other_walls),
             channel_for(detector, other),
         )
 
@@ -639,7 +637,7 @@ def experiment_band(
         for i, mass in enumerate(central.masses):
             mass = float(mass)
             rng = rng_for(settings.seed, mass, detector.name)
-            samples = aimed_scalars(beam.parents, muons, mass, detector, settings, rng, aim)
+            samples = aimed_scalars(beam.parents, muons, mass, detector, settings, rng, aim, walls)
             base = _signal(samples, detector, couplings)
             results = {"central": _significance(nominal, base.signal, edges)}
             parts = replica_samples(samples, n_replicas)
@@ -658,14 +656,17 @@ def experiment_band(
                 results[name] = _significance(ch, sig, edges)
             for name, alt in emission.items():
                 rng = rng_for(alt.seed, mass, detector.name)
-                alt_samples = aimed_scalars(beam.parents, muons, mass, detector, alt, rng, aim)
+                alt_samples = aimed_scalars(
+                    beam.parents, muons, mass, detector, alt, rng, aim, walls
+                )
                 sig = _signal(alt_samples, detector, couplings).signal
                 results[name] = _significance(nominal, sig, edges)
-            for name, (other, other_muons, other_aim, ch) in other_beams.items():
+            for name, (other, other_muons, other_walls, other_aim, ch) in other_beams.items():
                 rng = rng_for(settings.seed, mass, detector.name)
                 alt_samples = aimed_scalars(
-                    other.parents, other_muons, mass, detector, settings, rng, other_aim
-                )
+                    other.parents, other_muons, mass, detector, settings, rng, other_aim,
+                    other_walls,
+                )  # fmt: skip
                 sig = _signal(alt_samples, detector, couplings).signal
                 results[name] = _significance(ch, sig, edges)
             for name, (v, z) in results.items():
