@@ -1,11 +1,11 @@
-"""Tests of muphilic.recast.scan: the synchronous and the dask scan."""
+"""Tests of muphilic.recast.scan: the synchronous scan, the process pool and dask."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from muphilic.recast.scan import ScanError, scan
+from muphilic.recast.scan import ScanError, local_cluster, scan, scan_job, scan_many
 from muphilic.recast.spectra import miniboone_ncpi0
 from muphilic.recast.statistics import CovarianceChi2, ProfileLikelihood
 from muphilic.recast.synthetic import ToySignal
@@ -62,12 +62,35 @@ def test_dask_scan_via_scheduler_address_equals_sync_scan(spectrum, toy) -> None
     np.testing.assert_array_equal(dask.masses, sync.masses)
 
 
+def test_process_pool_over_several_experiments_equals_sync_scans(spectrum, toy) -> None:
+    # Two jobs (two statistics) as one set of tasks in a pool of 2 processes.
+    jobs = [
+        scan_job(MASSES, COUPLINGS, toy, spectrum, "paper"),
+        scan_job(MASSES, COUPLINGS, toy, spectrum, "likelihood", 3.0),
+    ]
+    pooled = scan_many(jobs, n_workers=2, progress=False)
+    for job, result in zip(jobs, pooled, strict=True):
+        sync = scan(MASSES, COUPLINGS, toy, spectrum, job.statistic, job.cl_sigma, progress=False)
+        np.testing.assert_array_equal(result.values, sync.values)
+        np.testing.assert_array_equal(result.significance, sync.significance)
+        np.testing.assert_array_equal(result.excluded, sync.excluded)
+        assert result.cl_sigma == sync.cl_sigma
+
+
 @pytest.mark.slow
 def test_dask_local_process_cluster_equals_sync_scan(spectrum, toy) -> None:
-    # The default distributed path: a local cluster of 2 worker processes
-    # (about 3-5 s, mostly starting the processes).
+    # A local cluster of 2 worker processes (about 3-5 s, mostly starting them).
     sync = scan(MASSES, COUPLINGS, toy, spectrum, "likelihood", progress=False)
-    dask = scan(MASSES, COUPLINGS, toy, spectrum, "likelihood", n_workers=2, progress=False)
+    with local_cluster(2) as cluster:
+        dask = scan(
+            MASSES,
+            COUPLINGS,
+            toy,
+            spectrum,
+            "likelihood",
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
     np.testing.assert_array_equal(dask.values, sync.values)
     np.testing.assert_array_equal(dask.excluded, sync.excluded)
 

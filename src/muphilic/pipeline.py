@@ -8,10 +8,7 @@ turns that into the plot, contour files and summary a paper needs.
 from __future__ import annotations
 
 import json
-import logging
-import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +34,7 @@ from muphilic.recast.output import (
     write_hepdata_yaml,
 )
 from muphilic.recast.plot import plot_reach
-from muphilic.recast.scan import ScanResult, scan
+from muphilic.recast.scan import ScanJob, ScanResult, scan_job, scan_many
 from muphilic.recast.spectra import (
     MicroBooNEModel,
     PublishedSpectrum,
@@ -246,7 +243,8 @@ def reach(
     progress : bool
         Progress bars.
     n_workers : int or None
-        Local dask workers for the mass points (1: in this process).
+        Worker processes on this machine for the (experiment, mass) points (1: in
+        this process; None: one per usable core); the results do not depend on it.
     scheduler : str, optional
         Address of a dask.distributed scheduler.
     """
@@ -266,10 +264,9 @@ def reach(
     couplings = np.geomspace(grid.coupling_min, grid.coupling_max, grid.n_couplings)
     g2 = g2_scenario(config.g2_scenario)
 
-    with _scheduler(n_workers, scheduler) as address:
-        scans, fluxes, projections, detectors = _scan_experiments(
-            config, beam, settings, masses, couplings, progress, n_workers, address
-        )
+    scans, fluxes, projections, detectors = _scan_experiments(
+        config, beam, settings, masses, couplings, progress, n_workers, scheduler
+    )
     band = g2.favoured_band
     excluded: dict[str, list[float] | None] = {}
     for key, result in scans.items():
@@ -357,24 +354,6 @@ def _input_files(config: RunConfig, beam_from_config: bool) -> dict[str, str]:
     return {str(path): file_sha256(path) for path in paths}
 
 
-@contextmanager
-def _scheduler(n_workers: int | None, scheduler: str | None) -> Iterator[str | None]:
-    """One local dask cluster for all experiments of a run (or the given address)."""
-    if scheduler is not None or n_workers == 1:
-        yield scheduler
-        return
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=n_workers or os.cpu_count() or 1,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
-        yield cluster.scheduler_address
-
-
 def _scan_experiments(
     config: RunConfig,
     beam: Any,
@@ -388,6 +367,8 @@ def _scan_experiments(
     scans: dict[str, ScanResult] = {}
     fluxes: dict[str, float] = {}
     records: dict[str, Any] = {}
+    jobs: dict[str, ScanJob] = {}
+    kinds: dict[str, tuple[str, bool]] = {}
     for key in config.experiments:
         detector = detector_for(key, config.detector_overrides.get(key))
         fluxes[key] = numu_flux_total(beam, detector)
@@ -419,17 +400,13 @@ def _scan_experiments(
             if kind == "projection"
             else config.statistics.cl_sigma
         )
-        result = scan(
-            masses,
-            couplings,
-            signal,
-            spectrum,
-            statistic,
-            cl,
-            n_workers=n_workers or 1,
-            scheduler=scheduler,
-            progress=progress,
-        )
+        jobs[key] = scan_job(masses, couplings, signal, spectrum, statistic, cl)
+        kinds[key] = (kind, discovery)
+    results = scan_many(
+        list(jobs.values()), n_workers=n_workers, scheduler=scheduler, progress=progress
+    )
+    for key, result in zip(jobs, results, strict=True):
+        kind, discovery = kinds[key]
         result = replace(result, kind=kind)
         if not discovery:
             scans[key] = result
