@@ -31,13 +31,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
+from muphilic import kernels
 from muphilic.constants import MeV
 from muphilic.detectors.decay import (
     _SERIES_MAX_EXPONENT,
     _SERIES_ORDER,
     _UNDERFLOW_EXPONENT,
     _probability_series,
-    probability_block,
 )
 from muphilic.detectors.definitions import Detector
 from muphilic.detectors.geometry import ray_intervals
@@ -291,7 +291,6 @@ def _probability_sums(
     chunk = max(1, _CHUNK_ELEMENTS // n_couplings)
     n = l_in.shape[0]
     buffer = np.empty((n_couplings, min(chunk, n)))
-    work = np.empty_like(buffer)
     scales: list[float] = []
     series_values: list[FloatArray] = []  # (order, V) per chunk
     series_sq: list[FloatArray] = []  # (2 order,) per chunk: coefficients of P^2
@@ -313,13 +312,12 @@ def _probability_sums(
             ) | (bound**2 * np.sum(t_weight2[start:stop]) > _NEGLIGIBLE * sum_sq[exact_rows])
             exact_rows = exact_rows[needed]
         if exact_rows.size:
-            prob = probability_block(
+            prob = kernels.probability_block(  # compiled probability_block
                 l_in[start:stop],
                 dl[start:stop],
                 inv_lambda1[start:stop],
                 y2[exact_rows],
                 buffer[: exact_rows.size, :size],
-                work[: exact_rows.size, :size],
             )
             spectrum[exact_rows] += prob @ values[start:stop]
             np.square(prob, out=prob)
