@@ -81,3 +81,18 @@ def test_lowest_excluded_couplings_agree_with_the_code_before_the_speed_ups(smal
                 continue
             lowest = scan.couplings[np.argmax(row)]
             assert row.any() and abs(np.log(lowest / expected)) <= 1.01 * cell, key
+
+
+def test_contours_pass_through_the_solved_boundary_at_the_scanned_masses(small_reach) -> None:
+    from muphilic.recast.contours import exclusion_contour
+
+    for key in REFERENCE_LOWEST_Y:
+        scan = small_reach.scans[key]
+        assert scan.solved_boundary is not None, key
+        roots = np.concatenate([b for b in scan.boundary if b.size])
+        points = np.concatenate(exclusion_contour(scan).segments)
+        at_mass = np.isclose(points[:, 0][:, None], scan.masses_MeV[None, :], rtol=1e-9).any(1)
+        inside = at_mass & (points[:, 1] > scan.couplings[0]) & (points[:, 1] < scan.couplings[-1])
+        assert np.count_nonzero(inside) > 0, key
+        for y in points[inside, 1]:
+            assert np.min(np.abs(roots - y)) <= 1e-12 * y, key

@@ -8,13 +8,13 @@ turns that into the plot, contour files and summary a paper needs.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from muphilic.beamline import load_beam, numu_flux_total
 from muphilic.cache import file_sha256
@@ -42,7 +42,7 @@ from muphilic.recast.spectra import (
     miniboone_ncpi0,
     read_spectrum_csv,
 )
-from muphilic.signal import SignalSettings, aiming_spheres, expected_signal
+from muphilic.signal import SignalSettings, aiming_spheres, signal_function
 
 __all__ = [
     "ReachResult",
@@ -138,10 +138,21 @@ class SignalForMass:
     aim: dict[str, tuple[FloatArray, float]]
 
     def __call__(self, mass: float) -> FloatArray:
-        spectrum = expected_signal(
-            self.parents, self.muons, mass, self.detector, self.couplings, self.settings, self.aim
+        return self.at_mass(mass)(self.couplings)
+
+    def at_mass(self, mass: float) -> Callable[[ArrayLike], FloatArray]:
+        """``couplings -> signal (K', n_bins)`` at ``mass`` on one draw of scalars
+        (:func:`muphilic.signal.signal_function`): the scan evaluates the grid and
+        then solves for the boundary between grid points with it."""
+        function = signal_function(
+            self.parents, self.muons, mass, self.detector, self.settings, self.aim
         )
-        return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
+
+        def signal(couplings: ArrayLike) -> FloatArray:
+            spectrum = function(couplings)
+            return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
+
+        return signal
 
 
 def _embed(signal: FloatArray, edges: FloatArray, target_edges: FloatArray) -> FloatArray:
