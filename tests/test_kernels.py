@@ -7,7 +7,6 @@ import pytest
 
 from muphilic import kernels
 from muphilic.detectors import geometry
-from muphilic.detectors.decay import probability_block
 from muphilic.emission.kinematics import _rest_cos_both_branches
 
 
@@ -74,16 +73,3 @@ def test_branch_solution_kernel_equals_numpy() -> None:
     np.testing.assert_allclose(got_plus, ref_plus, rtol=0, atol=1e-12)
     np.testing.assert_allclose(got_minus, ref_minus, rtol=0, atol=1e-12)
     assert np.all(np.abs(got_plus) <= 1) and np.all(np.abs(got_minus) <= 1)
-
-
-def test_probability_block_kernel_equals_numpy() -> None:
-    rng = np.random.default_rng(5)
-    n, k = 3000, 40
-    l_in = rng.uniform(0.0, 1e6, n)
-    dl = rng.uniform(0.0, 1e4, n)
-    inv = 10.0 ** rng.uniform(-12, -2, n)
-    y2 = np.geomspace(1e-10, 1e4, k)
-    ref = probability_block(l_in, dl, inv, y2, np.empty((k, n)), np.empty((k, n)))
-    got = kernels.probability_block(l_in, dl, inv, y2, np.empty((k, n)))
-    assert np.count_nonzero(ref > 1e-300) > 1000
-    np.testing.assert_allclose(got, ref, rtol=1e-13, atol=0)

@@ -11,9 +11,10 @@ against, ``tests/test_kernels.py``):
   bit for bit where that order holds, within an ulp elsewhere);
 * :func:`rest_cos_both_branches` -
   :func:`muphilic.emission.kinematics._rest_cos_both_branches` (cos and sin from the
-  compiler's maths library: equal to NumPy's within an ulp or two);
-* :func:`probability_block` - :func:`muphilic.detectors.decay.probability_block`
-  (exp and expm1 likewise within an ulp or two).
+  compiler's maths library: equal to NumPy's within an ulp or two).
+
+The decay probabilities (:func:`muphilic.detectors.decay.probability_block`) stay in
+NumPy: its SIMD exp and expm1 are faster than a compiled loop over the maths library's.
 
 The kernels take validated inputs (C-contiguous float64 arrays of matching shapes); the
 public functions that call them check their inputs first. They are compiled on first use
@@ -29,7 +30,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-__all__ = ["probability_block", "ray_box", "ray_sphere", "rest_cos_both_branches"]
+__all__ = ["ray_box", "ray_sphere", "rest_cos_both_branches"]
 
 FloatArray = NDArray[np.float64]
 
@@ -224,37 +225,3 @@ def rest_cos_both_branches(
     cos_minus = np.empty(arrays[0].shape)
     _both_branches(*arrays, cos_plus, cos_minus)
     return cos_plus, cos_minus
-
-
-@njit(cache=True, error_model="numpy")
-def _probability_block(
-    l_in: FloatArray,
-    dl: FloatArray,
-    inv_decay_length_y1: FloatArray,
-    y2: FloatArray,
-    out: FloatArray,
-) -> None:
-    for k in range(y2.shape[0]):
-        for i in range(l_in.shape[0]):
-            rate = y2[k] * inv_decay_length_y1[i]
-            out[k, i] = -(math.exp(rate * -l_in[i]) * math.expm1(rate * -dl[i]))
-
-
-def probability_block(
-    l_in: FloatArray,
-    dl: FloatArray,
-    inv_decay_length_y1: FloatArray,
-    y2: FloatArray,
-    out: FloatArray,
-) -> FloatArray:
-    """``out[k, i] = exp(-y2_k L_in,i / lambda1_i) * -expm1(-y2_k dL_i / lambda1_i)`` (see
-    :func:`muphilic.detectors.decay.probability_block`); ``out`` is a C-contiguous (K, N)
-    float64 array."""
-    _probability_block(
-        np.ascontiguousarray(l_in),
-        np.ascontiguousarray(dl),
-        np.ascontiguousarray(inv_decay_length_y1),
-        np.ascontiguousarray(y2),
-        out,
-    )
-    return out

@@ -19,7 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from muphilic.beamline.muons import EnergyLoss
 from muphilic.constants import m
-from muphilic.detectors import Detector, SignalSpectrum, signal_spectrum
+from muphilic.detectors import Detector, SignalSpectrum
+from muphilic.detectors.spectrum import signal_spectrum_function
 from muphilic.emission.meson_decays import aim_decays
 from muphilic.emission.muon_scattering import aim_emissions
 from muphilic.errors import MuphilicError
@@ -294,11 +295,7 @@ def signal_function(
     settings = settings or SignalSettings()
     rng = rng_for(settings.seed, mass, detector.name)
     samples = _nonempty(aimed_scalars(parents, muons, mass, detector, settings, rng, aim), mass)
-
-    def spectrum(couplings: ArrayLike) -> SignalSpectrum:
-        return signal_spectrum(samples, detector, couplings)
-
-    return spectrum
+    return signal_spectrum_function(samples, detector)
 
 
 def _nonempty(samples: Iterable[ScalarSample], mass: float) -> Sequence[ScalarSample]:
