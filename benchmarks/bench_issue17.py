@@ -14,7 +14,8 @@ branch); without it only the code on ``PYTHONPATH`` is timed. Measured, per comm
 * peak resident memory of the main process (MB).
 
 Commands: ``muphilic --help``; the default ``muphilic reach`` cold (empty cache: the beam is
-simulated) and warm (the cached beam), with one process and with ``--workers 2``;
+simulated) and warm (the cached beam), with the default worker setting, with ``--workers 1``
+and with ``--workers 2``;
 ``muphilic beam --pot N`` (``--beam-pot``, default 1e6) with an empty cache.
 """
 
@@ -78,8 +79,8 @@ def main() -> None:
     parser.add_argument("--beam-pot", type=int, default=1_000_000)
     parser.add_argument(
         "--only",
-        default="help,cold,warm,warm2,beam",
-        help="comma-separated subset of help, cold, warm, warm2, beam",
+        default="help,cold,warm,warm1,warm2,beam",
+        help="comma-separated subset of help, cold, warm, warm1, warm2, beam",
     )
     args = parser.parse_args()
     after = Path(os.environ.get("PYTHONPATH", str(HERE.parent / "src")).split(os.pathsep)[0])
@@ -97,10 +98,13 @@ def main() -> None:
                 jobs = []
                 if "help" in wanted:
                     jobs.append(("muphilic --help", ["--help"], cache))
-                if {"cold", "warm", "warm2"} & set(wanted):
+                if {"cold", "warm", "warm1", "warm2"} & set(wanted):
                     jobs.append(("reach cold", ["reach", "--out", str(out), "--json"], cache))
                 if "warm" in wanted:
                     jobs.append(("reach warm", ["reach", "--out", str(out), "--json"], cache))
+                if "warm1" in wanted:
+                    one = ["reach", "--out", str(out), "--json", "--workers", "1"]
+                    jobs.append(("reach warm --workers 1", one, cache))
                 if "warm2" in wanted:
                     two = ["reach", "--out", str(out), "--json", "--workers", "2"]
                     jobs.append(("reach warm --workers 2", two, cache))
