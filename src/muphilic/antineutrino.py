@@ -127,6 +127,7 @@ def combine_miniboone_modes(
         The joint signal and spectrum for :func:`muphilic.recast.scan.scan`, and a
         JSON-ready record of the antineutrino-mode data set.
     """
+    from muphilic.beamline.walls import beam_walls
     from muphilic.signal import aiming_spheres
 
     stats = config.statistics
@@ -137,13 +138,16 @@ def combine_miniboone_modes(
         pot=detector.pot, systematics=nu_spectrum.systematics, window_MeV=window_MeV
     )
     muons = beam.muons if nu_signal.muons is not None else None
+    # the wall muons of this beam, in the walls of the same facility
+    walls = beam_walls(beam, config.beam.facility) if muons is not None else None
     nubar_signal = replace(
         nu_signal,
         parents=beam.parents,
         muons=muons,
         detector=detector,
         spectrum_edges_MeV=nubar.edges_MeV,
-        aim=aiming_spheres(beam.parents, muons, detector),
+        aim=aiming_spheres(beam.parents, muons, detector, walls),
+        walls=walls,
     )
     joint = JointSpectrum(
         (nu_spectrum, nubar),
