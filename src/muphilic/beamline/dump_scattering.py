@@ -59,13 +59,18 @@ def highland_theta0(
     (MeV/mm, a constant or a function of the total energy)."""
     e1 = np.asarray(entry_energy, dtype=float)
     e0 = np.clip(np.asarray(emit_energy, dtype=float), m_mu * (1.0 + 1e-6), e1)
-    s = (np.arange(_NODES) + 0.5) / _NODES  # midpoint rule in E
-    energy = e0[:, None] + (e1 - e0)[:, None] * s[None, :]
+    # midpoint rule in ln(E - m_mu): the integrand grows like 1/p^4 near stopping, so the
+    # nodes crowd there (a uniform rule in E lost most of the angle below ~200 MeV)
+    s = (np.arange(_NODES) + 0.5) / _NODES
+    k0, k1 = e0 - m_mu, e1 - m_mu
+    kinetic = k0[:, None] * (k1 / k0)[:, None] ** s[None, :]
+    energy = kinetic + m_mu
+    weight = kinetic * (np.log(k1 / k0) / _NODES)[:, None]  # dE per node
     p2 = energy**2 - m_mu**2
     p_beta = p2 / energy
     loss = _dedx_of(dedx, energy.ravel()).reshape(energy.shape)
-    th2 = np.sum((_HIGHLAND / p_beta) ** 2 / (X0_IRON * loss), axis=1) * (e1 - e0) / _NODES
-    path = np.sum(1.0 / loss, axis=1) * (e1 - e0) / _NODES
+    th2 = np.sum(weight * (_HIGHLAND / p_beta) ** 2 / (X0_IRON * loss), axis=1)
+    path = np.sum(weight / loss, axis=1)
     log_term = 1.0 + 0.038 * np.log(np.maximum(path / X0_IRON, 1e-3))
     return np.sqrt(th2) * np.clip(log_term, 0.0, None)
 
