@@ -191,7 +191,7 @@ def roadmap(
                     "name": scan.experiment,
                     "curve": scan.kind,
                     "pot": float(load_detector(name).pot),
-                    "approximate_facility": key in ("lbnf", "jparc"),
+                    "approximate_facility": load_facility(key).approximate,
                     "background": str(record.get("background_source", "")),
                     "g2_band_low_MeV": None if interval is None else float(interval[0]),
                     "g2_band_high_MeV": None if interval is None else float(interval[1]),
@@ -243,6 +243,7 @@ PUBLISHED_FLUXES: dict[str, tuple[str, str, str]] = {
     "nova_nd_me": ("nova_nd_fhc_numu_2017.csv", "numi", "nova_nd"),
     "minerva_me": ("minerva_me_fhc_numu.csv", "numi", "minerva"),
     "minerva_le": ("minerva_le_fhc_numu.csv", "numi-le", "minerva"),
+    "nd280": ("nd280_fhc_numu_2016.csv", "jparc", "nd280"),
 }
 
 

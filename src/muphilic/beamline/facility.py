@@ -128,6 +128,9 @@ class Facility:
         Default production backend (:mod:`muphilic.beamline.production`).
     pot_per_year : float or None
     sources : tuple of (key, citation) pairs
+    approximate : bool
+        True when the geometry is a model of a published description (horn
+        profiles not public), not the experiment's own simulation geometry.
     """
 
     name: str
@@ -144,6 +147,7 @@ class Facility:
     pot_per_year: float | None = None
     description: str = ""
     sources: tuple[tuple[str, str], ...] = ()
+    approximate: bool = False
 
     def __post_init__(self) -> None:
         _check_facility(self)

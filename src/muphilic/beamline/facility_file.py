@@ -15,6 +15,8 @@ facility's reference point (BNB: the upstream end of the horn)::
     production = "bnb-fits"           # default production backend (muphilic.beamline.production)
     polarity = "neutrino"             # or "antineutrino": every horn current reversed
     pot_per_year = 1e20               # optional, protons on target in a year
+    approximate = false               # optional: true when the geometry is a model of a
+                                      # published description, not the experiment's own
 
     [beam]                            # required
     proton_kinetic_energy_GeV = 8.0
@@ -112,6 +114,7 @@ _TOP_KEYS = {
     "production",
     "polarity",
     "pot_per_year",
+    "approximate",
     "beam",
     "target",
     "horns",
@@ -156,7 +159,7 @@ _APERTURE_KEYS = {"name", "z_mm", "radius_mm"}
 _PIPE_KEYS = {"start_mm", "radius_mm", "gas", "wall_material"}
 _ABSORBER_KEYS = {"z_mm", "material"}
 _SOURCE_KEYS = (
-    {"name", "description", "production", "polarity", "pot_per_year"}
+    {"name", "description", "production", "polarity", "pot_per_year", "approximate"}
     | {f"beam.{k}" for k in _BEAM_KEYS}
     | {f"target.{k}" for k in _TARGET_KEYS}
     | {f"decay_pipe.{k}" for k in _PIPE_KEYS}
@@ -413,6 +416,9 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
             raise fail(f"sources.{key}", f"must be a string, got {value!r}")
         sources.append((str(key), value))
     pot_year = data.get("pot_per_year")
+    approximate = data.get("approximate", False)
+    if not isinstance(approximate, bool):
+        raise fail("approximate", f"must be true or false, got {approximate!r}")
     return Facility(
         name=_string(data, "name", ""),
         description=_string(data, "description", "", default=""),
@@ -430,6 +436,7 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
         absorber_z=_number(absorber, "z_mm", "absorber.") * mm,
         absorber_material=_string(absorber, "material", "absorber.", default=""),
         sources=tuple(sources),
+        approximate=approximate,
     )
 
 
