@@ -225,11 +225,13 @@ def write_roadmap(result: RoadmapResult, out_dir: str | Path) -> list[Path]:
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     pots = ", ".join(f"{k}: {r.config.beam.pot:,} simulated POT" for k, r in result.results.items())
+    approximate = [k for k in result.results if load_facility(k).approximate]
+    models = f"; approximate beamline models: {', '.join(approximate)}" if approximate else ""
     files = plot_reach(
         result.scans(),
         folder / "roadmap",
         title="Road map: packaged detectors at their nominal exposures",
-        footnote=f"non-BNB: modelled NC pi0 backgrounds, meson decays only; {pots}",
+        footnote=f"non-BNB: modelled NC pi0 backgrounds, meson decays only{models}; {pots}",
     )
     table = folder / "roadmap.csv"
     atomic_write(table, table_csv(result.rows))
