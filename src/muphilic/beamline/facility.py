@@ -118,6 +118,9 @@ class Facility:
     horns : tuple of Horn
         In beam order.
     polarity : {"neutrino", "antineutrino"}
+    approximate : bool
+        True when the geometry is a model of a published description (horn
+        profiles not public), not the experiment's own simulation geometry.
     apertures : tuple of Aperture
         Open regions upstream of the decay pipe, in order.
     decay_pipe : DecayPipe
@@ -128,9 +131,6 @@ class Facility:
         Default production backend (:mod:`muphilic.beamline.production`).
     pot_per_year : float or None
     sources : tuple of (key, citation) pairs
-    approximate : bool
-        True when the geometry is a model of a published description (horn
-        profiles not public), not the experiment's own simulation geometry.
     """
 
     name: str
@@ -143,11 +143,11 @@ class Facility:
     decay_pipe: DecayPipe
     absorber_z: float
     absorber_material: str = ""
+    approximate: bool = False
     production: str = "bnb-fits"
     pot_per_year: float | None = None
     description: str = ""
     sources: tuple[tuple[str, str], ...] = ()
-    approximate: bool = False
 
     def __post_init__(self) -> None:
         _check_facility(self)

@@ -394,6 +394,9 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
     if not isinstance(data, Mapping):
         raise FacilityConfigError(f"a facility definition must be a table, got {data!r}")
     _check_keys(data, _TOP_KEYS, "")
+    approximate = data.get("approximate", False)
+    if not isinstance(approximate, bool):
+        raise fail("approximate", f"must be true or false, got {approximate!r}")
     energy, spot = _beam(_table(data, "beam"))
     pipe_table = _table(data, "decay_pipe")
     _check_keys(pipe_table, _PIPE_KEYS, "decay_pipe.")
@@ -416,13 +419,11 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
             raise fail(f"sources.{key}", f"must be a string, got {value!r}")
         sources.append((str(key), value))
     pot_year = data.get("pot_per_year")
-    approximate = data.get("approximate", False)
-    if not isinstance(approximate, bool):
-        raise fail("approximate", f"must be true or false, got {approximate!r}")
     return Facility(
         name=_string(data, "name", ""),
         description=_string(data, "description", "", default=""),
         production=_string(data, "production", "", default="bnb-fits"),
+        approximate=approximate,
         polarity=_string(data, "polarity", "", default="neutrino"),
         pot_per_year=None if pot_year is None else _number(data, "pot_per_year", ""),
         proton_kinetic_energy=energy,
@@ -436,7 +437,6 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
         absorber_z=_number(absorber, "z_mm", "absorber.") * mm,
         absorber_material=_string(absorber, "material", "absorber.", default=""),
         sources=tuple(sources),
-        approximate=approximate,
     )
 
 
