@@ -333,6 +333,7 @@ def facilities(as_json: bool) -> None:
                 "horns": len(f.horns),
                 "polarity": f.polarity,
                 "production": f.production,
+                "approximate": f.approximate,
                 "description": f.description,
             }
         )
@@ -340,7 +341,7 @@ def facilities(as_json: bool) -> None:
         click.echo(json.dumps({"facilities": rows}, indent=2))
         return
     table = Table(title="packaged facilities (muphilic beam --facility NAME)")
-    for column in ("name", "beam", "target", "horns", "production", "description"):
+    for column in ("name", "beam", "target", "horns", "production", "approximate", "description"):
         table.add_column(column)
     for row in rows:
         table.add_row(
@@ -349,6 +350,7 @@ def facilities(as_json: bool) -> None:
             row["target"],
             str(row["horns"]),
             row["production"],
+            "yes" if row["approximate"] else "no",
             row["description"],
         )
     _console.print(table)

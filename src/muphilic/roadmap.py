@@ -191,7 +191,7 @@ def roadmap(
                     "name": scan.experiment,
                     "curve": scan.kind,
                     "pot": float(load_detector(name).pot),
-                    "approximate_facility": key in ("lbnf", "jparc"),
+                    "approximate_facility": load_facility(key).approximate,
                     "background": str(record.get("background_source", "")),
                     "g2_band_low_MeV": None if interval is None else float(interval[0]),
                     "g2_band_high_MeV": None if interval is None else float(interval[1]),
@@ -225,11 +225,13 @@ def write_roadmap(result: RoadmapResult, out_dir: str | Path) -> list[Path]:
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     pots = ", ".join(f"{k}: {r.config.beam.pot:,} simulated POT" for k, r in result.results.items())
+    approximate = [k for k in result.results if load_facility(k).approximate]
+    models = f"; approximate beamline models: {', '.join(approximate)}" if approximate else ""
     files = plot_reach(
         result.scans(),
         folder / "roadmap",
         title="Road map: packaged detectors at their nominal exposures",
-        footnote=f"non-BNB: modelled NC pi0 backgrounds, meson decays only; {pots}",
+        footnote=f"non-BNB: modelled NC pi0 backgrounds, meson decays only{models}; {pots}",
     )
     table = folder / "roadmap.csv"
     atomic_write(table, table_csv(result.rows))
@@ -243,6 +245,7 @@ PUBLISHED_FLUXES: dict[str, tuple[str, str, str]] = {
     "nova_nd_me": ("nova_nd_fhc_numu_2017.csv", "numi", "nova_nd"),
     "minerva_me": ("minerva_me_fhc_numu.csv", "numi", "minerva"),
     "minerva_le": ("minerva_le_fhc_numu.csv", "numi-le", "minerva"),
+    "nd280": ("nd280_fhc_numu_2016.csv", "jparc", "nd280"),
 }
 
 

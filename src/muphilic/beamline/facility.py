@@ -119,6 +119,9 @@ class Facility:
     horns : tuple of Horn
         In beam order.
     polarity : {"neutrino", "antineutrino"}
+    approximate : bool
+        True when the geometry is a model of a published description (horn
+        profiles not public), not the experiment's own simulation geometry.
     apertures : tuple of Aperture
         Open regions upstream of the decay pipe, in order.
     decay_pipe : DecayPipe
@@ -148,6 +151,7 @@ class Facility:
     decay_pipe: DecayPipe
     absorber_z: float
     absorber_material: str = ""
+    approximate: bool = False
     production: str = "bnb-fits"
     pot_per_year: float | None = None
     description: str = ""

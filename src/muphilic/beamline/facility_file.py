@@ -15,6 +15,8 @@ facility's reference point (BNB: the upstream end of the horn)::
     production = "bnb-fits"           # default production backend (muphilic.beamline.production)
     polarity = "neutrino"             # or "antineutrino": every horn current reversed
     pot_per_year = 1e20               # optional, protons on target in a year
+    approximate = false               # optional: true when the geometry is a model of a
+                                      # published description, not the experiment's own
 
     [beam]                            # required
     proton_kinetic_energy_GeV = 8.0
@@ -128,6 +130,7 @@ _TOP_KEYS = {
     "production",
     "polarity",
     "pot_per_year",
+    "approximate",
     "beam",
     "target",
     "horns",
@@ -181,7 +184,7 @@ _MATERIAL_KEYS = {
 }
 _ABSORBER_KEYS = {"z_mm", "material"}
 _SOURCE_KEYS = (
-    {"name", "description", "production", "polarity", "pot_per_year"}
+    {"name", "description", "production", "polarity", "pot_per_year", "approximate"}
     | {f"beam.{k}" for k in _BEAM_KEYS}
     | {f"target.{k}" for k in _TARGET_KEYS}
     | {f"decay_pipe.{k}" for k in _PIPE_KEYS}
@@ -454,6 +457,9 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
     if not isinstance(data, Mapping):
         raise FacilityConfigError(f"a facility definition must be a table, got {data!r}")
     _check_keys(data, _TOP_KEYS, "")
+    approximate = data.get("approximate", False)
+    if not isinstance(approximate, bool):
+        raise fail("approximate", f"must be true or false, got {approximate!r}")
     energy, spot = _beam(_table(data, "beam"))
     pipe_table = _table(data, "decay_pipe")
     _check_keys(pipe_table, _PIPE_KEYS, "decay_pipe.")
@@ -489,6 +495,7 @@ def facility_from_mapping(data: Mapping[str, Any]) -> Facility:
         name=_string(data, "name", ""),
         description=_string(data, "description", "", default=""),
         production=_string(data, "production", "", default="bnb-fits"),
+        approximate=approximate,
         polarity=_string(data, "polarity", "", default="neutrino"),
         pot_per_year=None if pot_year is None else _number(data, "pot_per_year", ""),
         proton_kinetic_energy=energy,
