@@ -341,3 +341,26 @@ def test_miniboone_track_mass_readings_through_the_override():
         assert smeared == pytest.approx(everything * window / norm.sf(0.0, mass, sigma), rel=1e-9)
         true_total = signal_spectrum(sample, truth, [1e-4]).total[0]
         assert true_total == (0.0 if mass < 32 else pytest.approx(smeared, rel=1e-12))
+
+
+def test_signal_spectrum_function_equals_signal_spectrum_at_any_couplings():
+    # The prepared (coupling-independent) part reused: the same numbers as a fresh call.
+    from muphilic.constants import MeV
+    from muphilic.detectors.spectrum import signal_spectrum_function
+
+    rng = np.random.default_rng(7)
+    n = 4000
+    p3 = np.column_stack(
+        (rng.normal(0, 20, n), rng.normal(0, 20, n), rng.uniform(200.0, 3000.0, n))
+    )
+    mass = 60.0 * MeV
+    p4 = np.column_stack((np.sqrt(np.sum(p3**2, axis=1) + mass**2), p3))
+    sample = ScalarSample(mass, "kaon", p4, np.zeros((n, 3)), rng.uniform(0.5, 1.5, n))
+    detector = det.load_detector("sbnd")
+    function = signal_spectrum_function([sample], detector)
+    for y in (np.geomspace(1e-6, 1e-1, 37), np.array([3e-4]), np.array([2e-3, 2.1e-3])):
+        direct = signal_spectrum([sample], detector, y)
+        again = function(y)
+        assert direct.signal.sum() > 0
+        np.testing.assert_array_equal(again.signal, direct.signal)
+        np.testing.assert_array_equal(again.mc_rel_error, direct.mc_rel_error)

@@ -492,9 +492,8 @@ def _check_scheduler(address: str) -> None:
 @click.option(
     "--workers",
     type=int,
-    default=1,
-    show_default=True,
-    help="Local dask workers for the mass points.",
+    default=None,
+    help="Worker processes for the mass points (default: one per core).",
 )
 @click.option("--scheduler", default=None, help="Address of a dask.distributed scheduler.")
 @click.option(
@@ -519,7 +518,7 @@ def reach_command(
     statistic: str | None,
     mode: str | None,
     config_path: str | None,
-    workers: int,
+    workers: int | None,
     scheduler: str | None,
     band: bool,
     band_production: bool,
@@ -554,7 +553,7 @@ def reach_command(
         run = replace(run, statistics=replace(run.statistics, method=statistic))
     if mode:
         run = replace(run, statistics=replace(run.statistics, mode=mode))
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise OptionError("--workers", f"must be at least 1, got {workers}")
     if band_production and not (band or run.band.enabled):
         raise OptionError("--band-production", "only means something with --band")

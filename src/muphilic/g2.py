@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import integrate
 
 from muphilic.constants import m_mu, pi
 from muphilic.errors import MuphilicError
@@ -48,6 +47,8 @@ def loop_function_quad(mass: float) -> float:
         m_S, MeV (any positive value).
     """
     r2 = (mass / m_mu) ** 2
+    from scipy import integrate  # imported here: it costs ~1 s at start-up
+
     value, _ = integrate.quad(
         lambda z: (1 - z) ** 2 * (1 + z) / ((1 - z) ** 2 + z * r2), 0.0, 1.0, epsabs=0, epsrel=1e-13
     )

@@ -8,16 +8,13 @@ turns that into the plot, contour files and summary a paper needs.
 from __future__ import annotations
 
 import json
-import logging
-import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from muphilic.beamline import load_beam, numu_flux_total
 from muphilic.cache import file_sha256
@@ -38,7 +35,7 @@ from muphilic.recast.output import (
     write_hepdata_yaml,
 )
 from muphilic.recast.plot import plot_reach
-from muphilic.recast.scan import ScanResult, scan
+from muphilic.recast.scan import ScanJob, ScanResult, scan_job, scan_many
 from muphilic.recast.spectra import (
     MicroBooNEModel,
     PublishedSpectrum,
@@ -46,7 +43,7 @@ from muphilic.recast.spectra import (
     miniboone_ncpi0,
     read_spectrum_csv,
 )
-from muphilic.signal import SignalSettings, aiming_spheres, expected_signal
+from muphilic.signal import SignalSettings, aiming_spheres, signal_function
 
 __all__ = [
     "ReachResult",
@@ -172,10 +169,21 @@ class SignalForMass:
     aim: dict[str, tuple[FloatArray, float]]
 
     def __call__(self, mass: float) -> FloatArray:
-        spectrum = expected_signal(
-            self.parents, self.muons, mass, self.detector, self.couplings, self.settings, self.aim
+        return self.at_mass(mass)(self.couplings)
+
+    def at_mass(self, mass: float) -> Callable[[ArrayLike], FloatArray]:
+        """``couplings -> signal (K', n_bins)`` at ``mass`` on one draw of scalars
+        (:func:`muphilic.signal.signal_function`): the scan evaluates the grid and
+        then solves for the boundary between grid points with it."""
+        function = signal_function(
+            self.parents, self.muons, mass, self.detector, self.settings, self.aim
         )
-        return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
+
+        def signal(couplings: ArrayLike) -> FloatArray:
+            spectrum = function(couplings)
+            return _embed(spectrum.signal, spectrum.edges_MeV, self.spectrum_edges_MeV)
+
+        return signal
 
 
 def _embed(signal: FloatArray, edges: FloatArray, target_edges: FloatArray) -> FloatArray:
@@ -287,7 +295,8 @@ def reach(
     progress : bool
         Progress bars.
     n_workers : int or None
-        Local dask workers for the mass points (1: in this process).
+        Worker processes on this machine for the (experiment, mass) points (1: in
+        this process; None: one per usable core); the results do not depend on it.
     scheduler : str, optional
         Address of a dask.distributed scheduler.
     """
@@ -308,10 +317,9 @@ def reach(
     couplings = np.geomspace(grid.coupling_min, grid.coupling_max, grid.n_couplings)
     g2 = g2_scenario(config.g2_scenario)
 
-    with _scheduler(n_workers, scheduler) as address:
-        scans, fluxes, projections, detectors = _scan_experiments(
-            config, beam, settings, masses, couplings, progress, n_workers, address
-        )
+    scans, fluxes, projections, detectors = _scan_experiments(
+        config, beam, settings, masses, couplings, progress, n_workers, scheduler
+    )
     band = g2.favoured_band
     excluded: dict[str, list[float] | None] = {}
     for key, result in scans.items():
@@ -412,24 +420,6 @@ def _input_files(config: RunConfig, beam_from_config: bool) -> dict[str, str]:
     return {str(path): file_sha256(path) for path in paths}
 
 
-@contextmanager
-def _scheduler(n_workers: int | None, scheduler: str | None) -> Iterator[str | None]:
-    """One local dask cluster for all experiments of a run (or the given address)."""
-    if scheduler is not None or n_workers == 1:
-        yield scheduler
-        return
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=n_workers or os.cpu_count() or 1,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
-        yield cluster.scheduler_address
-
-
 def _roadmap_flux(beam: Any, detector: Detector) -> tuple[FloatArray, FloatArray] | None:
     """The binned nu_mu flux of a detector of another facility than the BNB (else None).
 
@@ -456,6 +446,8 @@ def _scan_experiments(
     scans: dict[str, ScanResult] = {}
     fluxes: dict[str, float] = {}
     records: dict[str, Any] = {}
+    jobs: dict[str, ScanJob] = {}
+    kinds: dict[str, tuple[str, bool]] = {}
     for key in config.experiments:
         detector = detector_for(key, config.detector_overrides.get(key))
         fluxes[key] = numu_flux_total(beam, detector)
@@ -495,17 +487,13 @@ def _scan_experiments(
             if kind == "projection"
             else config.statistics.cl_sigma
         )
-        result = scan(
-            masses,
-            couplings,
-            signal,
-            spectrum,
-            statistic,
-            cl,
-            n_workers=n_workers or 1,
-            scheduler=scheduler,
-            progress=progress,
-        )
+        jobs[key] = scan_job(masses, couplings, signal, spectrum, statistic, cl)
+        kinds[key] = (kind, discovery)
+    results = scan_many(
+        list(jobs.values()), n_workers=n_workers, scheduler=scheduler, progress=progress
+    )
+    for key, result in zip(jobs, results, strict=True):
+        kind, discovery = kinds[key]
         result = replace(result, kind=kind)
         if not discovery:
             scans[key] = result

@@ -11,7 +11,7 @@ forced-direction weight, so no scalar is wasted on directions that miss it.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,7 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from muphilic.beamline.muons import EnergyLoss
 from muphilic.constants import m
-from muphilic.detectors import Detector, SignalSpectrum, signal_spectrum
+from muphilic.detectors import Detector, SignalSpectrum
+from muphilic.detectors.spectrum import signal_spectrum_function
 from muphilic.emission.form_factors import DEFAULT_FORM_FACTOR
 from muphilic.emission.meson_decays import aim_decays
 from muphilic.emission.muon_scattering import aim_emissions
@@ -34,6 +35,7 @@ __all__ = [
     "aiming_spheres",
     "expected_signal",
     "rng_for",
+    "signal_function",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -286,9 +288,31 @@ def expected_signal(
         Events per bin for the detector's POT, by channel, with MC errors.
     """
     settings = settings or SignalSettings()
+    return signal_function(parents, muons, mass, detector, settings, aim)(couplings)
+
+
+def signal_function(
+    parents: dict[str, ParentSample],
+    muons: MuonSample | None,
+    mass: float,
+    detector: Detector,
+    settings: SignalSettings | None = None,
+    aim: Mapping[str, tuple[FloatArray, float]] | None = None,
+) -> Callable[[ArrayLike], SignalSpectrum]:
+    """The expected signal at one mass as a function of the couplings.
+
+    The scalars are drawn once (from the stream of :func:`rng_for`); the
+    returned ``couplings -> SignalSpectrum`` then evaluates any couplings on
+    those same scalars, so ``signal_function(...)(y)`` equals
+    :func:`expected_signal` at ``y`` and a solver can evaluate the exact
+    coupling dependence (production ~ y^2, the decay probability through the
+    lifetime) between the points of a grid. Arguments as for
+    :func:`expected_signal`.
+    """
+    settings = settings or SignalSettings()
     rng = rng_for(settings.seed, mass, detector.name)
-    samples = aimed_scalars(parents, muons, mass, detector, settings, rng, aim)
-    return signal_spectrum(_nonempty(samples, mass), detector, couplings)
+    samples = _nonempty(aimed_scalars(parents, muons, mass, detector, settings, rng, aim), mass)
+    return signal_spectrum_function(samples, detector)
 
 
 def _nonempty(samples: Iterable[ScalarSample], mass: float) -> Sequence[ScalarSample]:

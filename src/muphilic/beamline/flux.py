@@ -150,6 +150,15 @@ class FluxResult:
         return float(np.sum(self.total))
 
 
+def _histogram(values: FloatArray, edges: FloatArray, weights: FloatArray) -> FloatArray:
+    """``np.histogram(values, edges, weights=weights)[0]``; for evenly spaced edges
+    through numpy's uniform-bin path (an index per value, no sort: twice as fast)."""
+    n = edges.size - 1
+    if np.allclose(np.diff(edges), (edges[-1] - edges[0]) / n, rtol=1e-12, atol=0.0):
+        return np.histogram(values, bins=n, range=(edges[0], edges[-1]), weights=weights)[0]
+    return np.histogram(values, bins=edges, weights=weights)[0]
+
+
 def parent_flux(
     parent: ParentSample,
     species: str,
@@ -178,7 +187,7 @@ def parent_flux(
         n_hat = d / np.sqrt(r2)[:, :, None]
         e_nu, jac = neutrino_energy_and_jacobian(p4, mass, n_hat)
         phi = w[:, None] * jac / r2
-        out += np.histogram(e_nu.ravel(), bins=edges, weights=phi.ravel())[0]
+        out += _histogram(e_nu.ravel(), edges, phi.ravel())
         total += float(np.sum(phi))
         e_sum += float(np.sum(phi * e_nu))
     return out, total, e_sum

@@ -9,6 +9,8 @@ backgrounds scale with.
 
 from __future__ import annotations
 
+import json
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.flux import Box, Sphere, numu_flux
 from muphilic.beamline.samples import read_sample, write_sample
 from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
-from muphilic.cache import cached_file
+from muphilic.cache import cached_bytes, cached_file, file_sha256
 from muphilic.constants import GeV, MeV
 from muphilic.detectors import Detector
 
@@ -55,7 +57,8 @@ def load_beam(
         Show a progress bar while simulating.
     """
     if beam.sample:
-        return read_sample(Path(beam.sample))
+        path = Path(beam.sample)
+        return _remember(read_sample(path), file_sha256(path))
     if config is None:
         facility = load_facility(beam.facility)
         config = BeamlineConfig(
@@ -78,7 +81,26 @@ def load_beam(
     def build(path: Path) -> None:
         write_sample(simulate(int(beam.pot), int(seed), config=config, progress=progress), path)
 
-    return read_sample(cached_file("beam", inputs, build, suffix=".h5"))
+    path = cached_file("beam", inputs, build, suffix=".h5")
+    # cached_file has just checked the file against this digest
+    digest = path.with_name(path.name + ".sha256").read_text().strip()
+    return _remember(read_sample(path), digest)
+
+
+#: id(sample) -> (weak reference, SHA-256 of the file it was read from).
+_DIGESTS: dict[int, tuple[weakref.ref[BeamSample], str]] = {}
+
+
+def _remember(sample: BeamSample, digest: str) -> BeamSample:
+    """Note the content digest of a sample read from a file (for the flux cache)."""
+    key = id(sample)
+    _DIGESTS[key] = (weakref.ref(sample, lambda _: _DIGESTS.pop(key, None)), digest)
+    return sample
+
+
+def _digest(sample: BeamSample) -> str | None:
+    entry = _DIGESTS.get(id(sample))
+    return entry[1] if entry is not None and entry[0]() is sample else None
 
 
 def flux_volume(detector: Detector) -> Sphere | Box:
@@ -91,6 +113,25 @@ def flux_volume(detector: Detector) -> Sphere | Box:
 
 
 def numu_flux_total(sample: BeamSample, detector: Detector) -> float:
-    """nu_mu flux integrated over 0-10 GeV and averaged over ``detector``, per cm^2 per POT."""
-    result = numu_flux(sample, flux_volume(detector), FLUX_EDGES)
-    return result.integral
+    """nu_mu flux integrated over 0-10 GeV and averaged over ``detector``, per cm^2 per POT.
+
+    For a sample read by :func:`load_beam` (from the cache or the user's file) the
+    number is cached with the sample: keyed by the SHA-256 of the sample file, the
+    flux volume, the bins and the package version, so a warm run does not redo it.
+    """
+    volume = flux_volume(detector)
+    digest = _digest(sample)
+    if digest is None:
+        return numu_flux(sample, volume, FLUX_EDGES).integral
+    inputs = {
+        "sample_sha256": digest,
+        "volume": repr(volume),
+        "edges_MeV": [float(FLUX_EDGES[0] / MeV), float(FLUX_EDGES[-1] / MeV), FLUX_EDGES.size],
+        "muphilic": __version__,
+    }
+
+    def build() -> bytes:
+        value = numu_flux(sample, volume, FLUX_EDGES).integral
+        return json.dumps({"numu_flux_per_pot": value}).encode()
+
+    return float(json.loads(cached_bytes("flux", inputs, build))["numu_flux_per_pot"])

@@ -163,6 +163,12 @@ def ray_intervals(
     L_in, L_out : (N,) arrays
         Zero for rays that miss; L_in = 0 for rays that start inside.
     """
+    from muphilic import kernels  # compiled: the same numbers as ray_sphere / ray_box
+
+    v = _points("vertex", vertex)
+    d = _points("direction", direction)
+    if v.shape[0] != d.shape[0]:
+        raise GeometryError(f"vertex has {v.shape[0]} rays but direction has {d.shape[0]}")
     if detector.shape == "sphere":
-        return ray_sphere(vertex, direction, detector.centre_array, detector.radius)
-    return ray_box(vertex, direction, detector.centre_array, detector.half_lengths)
+        return kernels.ray_sphere(v, d, detector.centre_array, detector.radius)
+    return kernels.ray_box(v, d, detector.centre_array, detector.half_lengths)

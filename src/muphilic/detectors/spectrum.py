@@ -23,7 +23,7 @@ t_ki = w_i P_ki c_i sum_j G_ij the entry's contribution to the in-window total.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,7 @@ __all__ = [
     "SpectrumError",
     "gaussian_bin_fractions",
     "signal_spectrum",
+    "signal_spectrum_function",
     "spectrum_summary",
 ]
 
@@ -187,6 +188,15 @@ def _check_couplings(couplings: ArrayLike) -> FloatArray:
     return y
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """The coupling-independent part of one sample's contribution (see :func:`_prepare`)."""
+
+    inputs: _Sorted
+    fractions: FloatArray  # (N, B) per scalar or (1, B) for all
+    per_scalar_rows: bool
+
+
 def _sample_contribution(
     sample: ScalarSample,
     detector: Detector,
@@ -194,21 +204,36 @@ def _sample_contribution(
     ctau_y1: float,
 ) -> tuple[FloatArray, FloatArray]:
     """(sum_i w_i P_ki c_i G_ij  (K, B),  sum_i t_ki^2  (K,)) for one sample, per POT per y^2."""
-    n_couplings = couplings.shape[0]
-    n_bins = detector.n_bins
-    spectrum = np.zeros((n_couplings, n_bins))
-    sum_sq = np.zeros(n_couplings)
+    return _contribution(_prepare(sample, detector, ctau_y1), detector.n_bins, couplings)
+
+
+def _contribution(
+    prepared: _Prepared | None, n_bins: int, couplings: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`_sample_contribution` from the prepared sample."""
+    if prepared is None:
+        return np.zeros((couplings.shape[0], n_bins)), np.zeros(couplings.shape[0])
+    raw, sum_sq = _sorted_sums(prepared.inputs, couplings**2)
+    if prepared.per_scalar_rows:
+        return raw, sum_sq
+    return np.outer(raw[:, 0], prepared.fractions[0]), sum_sq
+
+
+def _prepare(sample: ScalarSample, detector: Detector, ctau_y1: float) -> _Prepared | None:
+    """Rays through the detector, cut efficiencies, bin fractions and the sorted decay
+    inputs of one sample: everything of its contribution that does not depend on the
+    coupling (None if no scalar can contribute)."""
     momentum = sample.momentum
     usable = (sample.weight > 0) & (momentum > 0)
     if not np.any(usable):
-        return spectrum, sum_sq
+        return None
     # Row selections by np.take on index arrays (the same rows as boolean masks, faster).
     rows = np.flatnonzero(usable)
     p4 = np.take(sample.p4, rows, axis=0)
     l_in, l_out = ray_intervals(detector, np.take(sample.vertex, rows, axis=0), p4[:, 1:])
     hit = np.flatnonzero(l_out > l_in)
     if hit.size == 0:
-        return spectrum, sum_sq
+        return None
     rows = rows[hit]
     mass = sample.mass
     energy = np.take(p4[:, 0], hit)
@@ -237,11 +262,10 @@ def _sample_contribution(
     else:
         values = weight[:, None]  # (N, 1); times fractions[0] at the end
         t_weight = weight * in_window[0]
-    raw, sum_sq = _probability_sums(
-        l_in, l_out - l_in, np.take(momentum, rows) / mass * ctau_y1, couplings**2, values, t_weight
+    inputs = _sorted_inputs(
+        l_in, l_out - l_in, np.take(momentum, rows) / mass * ctau_y1, values, t_weight
     )
-    spectrum = raw if per_scalar_rows else np.outer(raw[:, 0], fractions[0])
-    return spectrum, sum_sq
+    return _Prepared(inputs, fractions, per_scalar_rows)
 
 
 def _probability_sums(
@@ -275,10 +299,23 @@ def _probability_sums(
     at a fraction of the cost: only couplings within about four decades of y^2
     around each scalar's "lambda ~ L" point need transcendental functions.
     """
-    n_couplings = y2.shape[0]
-    n_values = values.shape[1]
-    spectrum = np.zeros((n_couplings, n_values))
-    sum_sq = np.zeros(n_couplings)
+    return _sorted_sums(_sorted_inputs(l_in, dl, decay_length_y1, values, t_weight), y2)
+
+
+_Sorted = tuple[
+    FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray
+]
+
+
+def _sorted_inputs(
+    l_in: FloatArray,
+    dl: FloatArray,
+    decay_length_y1: FloatArray,
+    values: FloatArray,
+    t_weight: FloatArray,
+) -> _Sorted:
+    """The coupling-independent part of :func:`_probability_sums`: the scalars sorted by
+    a_i L_in, with their exponents at y = 1 (done once per sample, whatever the couplings)."""
     inv_lambda1 = 1.0 / decay_length_y1
     entry_exponent = inv_lambda1 * l_in  # y^2 a L_in at y = 1
     order = np.argsort(entry_exponent, kind="stable")
@@ -287,6 +324,16 @@ def _probability_sums(
     exit_exponent = inv_lambda1 * (l_in + dl)
     values, t_weight = np.take(values, order, axis=0), np.take(t_weight, order)
     t_weight2 = t_weight * t_weight
+    return l_in, dl, inv_lambda1, entry_exponent, exit_exponent, values, t_weight, t_weight2
+
+
+def _sorted_sums(inputs: _Sorted, y2: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`_probability_sums` on :func:`_sorted_inputs`."""
+    l_in, dl, inv_lambda1, entry_exponent, exit_exponent, values, t_weight, t_weight2 = inputs
+    n_couplings = y2.shape[0]
+    n_values = values.shape[1]
+    spectrum = np.zeros((n_couplings, n_values))
+    sum_sq = np.zeros(n_couplings)
 
     chunk = max(1, _CHUNK_ELEMENTS // n_couplings)
     n = l_in.shape[0]
@@ -385,6 +432,34 @@ def signal_spectrum(
     ModelRangeError
         For m_S outside (0, 2 m_mu) or non-positive couplings.
     """
+    samples, mass = _checked_samples(samples)
+    check_mass(mass)
+    y = _check_couplings(couplings)
+    return _spectrum_at(_prepare_all(samples, detector, mass), detector, mass, y)
+
+
+def signal_spectrum_function(
+    samples: Sequence[ScalarSample] | ScalarSample, detector: Detector
+) -> Callable[[ArrayLike], SignalSpectrum]:
+    """``couplings -> SignalSpectrum`` for fixed samples: :func:`signal_spectrum` with
+    the coupling-independent work (rays, cuts, bin fractions, sorting) done once.
+
+    ``signal_spectrum_function(samples, detector)(y)`` equals
+    ``signal_spectrum(samples, detector, y)`` for any couplings ``y``.
+    """
+    samples, mass = _checked_samples(samples)
+    check_mass(mass)
+    prepared = _prepare_all(samples, detector, mass)
+
+    def spectrum(couplings: ArrayLike) -> SignalSpectrum:
+        return _spectrum_at(prepared, detector, mass, _check_couplings(couplings))
+
+    return spectrum
+
+
+def _checked_samples(
+    samples: Sequence[ScalarSample] | ScalarSample,
+) -> tuple[list[ScalarSample], float]:
     if isinstance(samples, ScalarSample):
         samples = [samples]
     samples = list(samples)
@@ -397,20 +472,32 @@ def signal_spectrum(
                 f"samples have different masses ({mass} and {sample.mass} MeV); "
                 "compute one spectrum per mass"
             )
-    check_mass(mass)
-    y = _check_couplings(couplings)
-    ctau_y1 = float(ctau(mass, 1.0))
+    return samples, mass
 
+
+def _prepare_all(
+    samples: Sequence[ScalarSample], detector: Detector, mass: float
+) -> list[tuple[str, _Prepared | None]]:
+    ctau_y1 = float(ctau(mass, 1.0))
+    return [(sample.channel, _prepare(sample, detector, ctau_y1)) for sample in samples]
+
+
+def _spectrum_at(
+    prepared: Sequence[tuple[str, _Prepared | None]],
+    detector: Detector,
+    mass: float,
+    y: FloatArray,
+) -> SignalSpectrum:
     per_channel: dict[str, FloatArray] = {}
     per_channel_sq: dict[str, FloatArray] = {}
-    for sample in samples:
-        spectrum, sum_sq = _sample_contribution(sample, detector, y, ctau_y1)
-        if sample.channel in per_channel:
-            per_channel[sample.channel] += spectrum
-            per_channel_sq[sample.channel] += sum_sq
+    for channel, sample in prepared:
+        spectrum, sum_sq = _contribution(sample, detector.n_bins, y)
+        if channel in per_channel:
+            per_channel[channel] += spectrum
+            per_channel_sq[channel] += sum_sq
         else:
-            per_channel[sample.channel] = spectrum
-            per_channel_sq[sample.channel] = sum_sq
+            per_channel[channel] = spectrum
+            per_channel_sq[channel] = sum_sq
 
     scale = (detector.pot * detector.efficiency * y**2)[:, None]
     by_channel = {name: spectrum * scale for name, spectrum in per_channel.items()}

@@ -59,6 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from muphilic import kernels
 from muphilic.constants import (
     BR_K_TO_MU_NU,
     BR_PI_TO_MU_NU,
@@ -74,7 +75,6 @@ from muphilic.constants import (
     pi,
 )
 from muphilic.emission.kinematics import (
-    _rest_cos_both_branches,
     boost_from_rest,
     lab_max_angle,
     minkowski_dot,
@@ -690,8 +690,8 @@ def _aim_region(
     two_solutions = c_coef > 0
     th_max = lab_max_angle(k_rest, e_rest, beta, gamma)
     th_h = np.minimum(th_hi, th_max)
-    f_hi, b_lo = _rest_cos_both_branches(th_lo, k_rest, e_rest, beta, gamma)
-    f_lo, b_hi = _rest_cos_both_branches(th_h, k_rest, e_rest, beta, gamma)
+    f_hi, b_lo = kernels.rest_cos_both_branches(th_lo, k_rest, e_rest, beta, gamma)
+    f_lo, b_hi = kernels.rest_cos_both_branches(th_h, k_rest, e_rest, beta, gamma)
     pad = 1e-12 * (1.0 + beta * e_rest / k_rest) + 1e-15
     lo1 = np.clip(np.where(th_hi >= np.pi, -1.0, f_lo - pad), -1.0, 1.0)
     hi1 = np.clip(np.where(th_lo <= 0, 1.0, f_hi + pad), -1.0, 1.0)

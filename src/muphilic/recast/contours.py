@@ -128,14 +128,21 @@ def on_scan_edge(scan: ScanResult, points: FloatArray) -> NDArray[np.bool_]:
 
 
 def exclusion_contour(scan: ScanResult, kind: str | None = None) -> ExclusionContour:
-    """Polylines of significance = cl_sigma, interpolated within grid cells in
-    (log m, log y), with the points where the region meets the scan's edge
-    flagged. ``kind`` defaults to the scan's own (:attr:`ScanResult.kind`)."""
+    """Polylines of significance = cl_sigma, with the points where the region
+    meets the scan's edge flagged. ``kind`` defaults to the scan's own
+    (:attr:`ScanResult.kind`).
+
+    The polylines' topology and their points between the scanned masses come
+    from the grid (interpolated within cells in (log m, log y)); where the scan
+    has a solved boundary (:attr:`ScanResult.solved_boundary`) every point at a
+    scanned mass is the solved crossing of that grid cell
+    (:func:`muphilic.recast.scan.solve_boundary`), not the interpolation."""
     level = float(np.log(scan.cl_sigma))
-    lines = _generator(scan).lines(level)
-    segments = tuple(
-        np.column_stack([10.0 ** seg[:, 0], 10.0 ** seg[:, 1]]) for seg in lines if len(seg) >= 2
-    )
+    lines = [seg for seg in _generator(scan).lines(level) if len(seg) >= 2]
+    solved = scan.solved_boundary
+    if solved is not None:
+        lines = [_snap_to_boundary(scan, solved, seg) for seg in lines]
+    segments = tuple(np.column_stack([10.0 ** seg[:, 0], 10.0 ** seg[:, 1]]) for seg in lines)
     return ExclusionContour(
         experiment=scan.experiment,
         cl_sigma=scan.cl_sigma,
@@ -145,6 +152,28 @@ def exclusion_contour(scan: ScanResult, kind: str | None = None) -> ExclusionCon
         kind=kind or scan.kind,
         at_scan_edge=tuple(on_scan_edge(scan, seg) for seg in segments),
     )
+
+
+def _snap_to_boundary(
+    scan: ScanResult, boundary: tuple[FloatArray, ...], line: FloatArray
+) -> FloatArray:
+    """``line`` (log10 m, log10 y) with its points on a scanned mass moved to the
+    solved crossing in the same grid cell (points without one are kept)."""
+    log_m = np.log10(scan.masses / MeV)
+    log_y = np.log10(scan.couplings)
+    out = np.array(line, dtype=np.float64)
+    i = np.clip(np.searchsorted(log_m, out[:, 0]), 0, log_m.size - 1)
+    i = np.where(
+        (i > 0) & (np.abs(out[:, 0] - log_m[i - 1]) < np.abs(out[:, 0] - log_m[i])), i - 1, i
+    )
+    on_mass = np.abs(out[:, 0] - log_m[i]) < 1e-9
+    for row in np.flatnonzero(on_mass):
+        roots = np.log10(boundary[i[row]]) if boundary[i[row]].size else np.zeros(0)
+        cell = int(np.clip(np.searchsorted(log_y, out[row, 1]) - 1, 0, log_y.size - 2))
+        inside = roots[(roots >= log_y[cell]) & (roots <= log_y[cell + 1])]
+        if inside.size:
+            out[row, 1] = inside[np.argmin(np.abs(inside - out[row, 1]))]
+    return out
 
 
 def exclusion_regions(scan: ScanResult) -> list[tuple[FloatArray, NDArray[np.uint8]]]:
