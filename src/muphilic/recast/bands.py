@@ -222,10 +222,15 @@ def boundary_in_y(scan: ScanResult) -> tuple[FloatArray, FloatArray]:
     Along each mass column, where ln Z first and last reaches ln(cl_sigma), by
     linear interpolation of ln Z (clipped as
     :func:`muphilic.recast.contours.log_significance`) in log y between grid
-    couplings: the points where
-    :func:`~muphilic.recast.contours.exclusion_contour` crosses the grid lines
-    of constant mass. An excluded coupling at the end of the grid gives that
-    end (the scan's edge).
+    couplings: the points where the grid's contour
+    (:func:`~muphilic.recast.contours.exclusion_contour` of a scan without a
+    solved boundary) crosses the grid lines of constant mass. An excluded
+    coupling at the end of the grid gives that end (the scan's edge). The
+    replicas and variations have no solved boundary, so every boundary of a
+    band, the central one included, is read this one way: their shifts
+    compare like with like (the contour files use the solved boundary,
+    :attr:`ScanResult.solved_boundary`, which differs from this by a fraction
+    of a grid cell).
 
     Returns
     -------
