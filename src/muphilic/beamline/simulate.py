@@ -50,7 +50,8 @@ from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_de
 from muphilic.beamline.facility import Facility
 from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.geometry import StraightStatus, straight_transport
-from muphilic.beamline.horn import HornSystem, TrackStatus, track
+from muphilic.beamline.horn import HornSystem, TrackStatus
+from muphilic.beamline.horn_kernel import track  # compiled; $MUPHILIC_HORN_NUMPY=1: NumPy
 from muphilic.beamline.production import (
     ATTENUATIONS,
     CHARGED,

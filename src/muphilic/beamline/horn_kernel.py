@@ -1,0 +1,239 @@
+"""Compiled (numba) horn tracker, with the NumPy tracker as its reference.
+
+:func:`track` takes the arguments of :func:`muphilic.beamline.horn.track` and returns
+the same :class:`~muphilic.beamline.horn.TrackResult`. It builds the same z lookup table
+(:func:`muphilic.beamline.horn._radius_table`: every horn's radii, k = mu0 I / 2 pi and
+wall thickness, the gaps' apertures, the boundary slopes) and then follows one particle
+at a time through the step of the NumPy tracker, written out with the same operations in
+the same order: the adaptive step length, the drift-kick-drift step about phi-hat, the
+inner-conductor wall path and the stop conditions in the same priority (STOPPED,
+MAX_PATH, UPSTREAM, EXITED, ABSORBED). The NumPy tracker is a loop over steps of
+operations on all live particles; here the loop over particles is outside and the loop
+over steps inside, so no array is gathered or compacted. The tracker draws no random
+numbers, so the beam samples' random streams are the same on either path.
+
+The two paths agree to rounding (``tests/test_horn_kernel.py``: BNB and NuMI
+horns); cos and sin of the compiler's maths library may differ from NumPy's in the last
+bit, so a particle that passes within rounding of a field or absorbing boundary may take a
+different branch there (rare: none in the tested samples).
+
+Setting the environment variable ``MUPHILIC_HORN_NUMPY=1`` (or passing
+``compiled=False``) runs the NumPy tracker instead. The kernel is compiled on first use
+and its machine code is cached on disk (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from muphilic.beamline import horn as _horn
+from muphilic.beamline.horn import HornGeometry, HornSystem, TrackResult, TrackStatus
+from muphilic.constants import c_light, mm
+
+__all__ = ["NUMPY_ENV", "numpy_requested", "track"]
+
+FloatArray = NDArray[np.float64]
+
+NUMPY_ENV = "MUPHILIC_HORN_NUMPY"
+"""Environment variable: ``1``/``true``/``yes`` selects the NumPy horn tracker."""
+
+
+def numpy_requested() -> bool:
+    """True if ``$MUPHILIC_HORN_NUMPY`` asks for the NumPy horn tracker."""
+    return os.environ.get(NUMPY_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+# TrackStatus codes as module constants (numba freezes global integers)
+_EXITED = TrackStatus.EXITED
+_ABSORBED = TrackStatus.ABSORBED
+_UPSTREAM = TrackStatus.UPSTREAM
+_STOPPED = TrackStatus.STOPPED
+_MAX_PATH = TrackStatus.MAX_PATH
+
+
+@njit(cache=True, error_model="numpy")
+def _index(z: float, z0: float, dz: float, n: int) -> int:
+    # as _RadiusTable.index: truncation of (z - z0) / dz + 0.5 toward zero, then clipped
+    i = int((z - z0) / dz + 0.5)
+    if i < 0:
+        return 0
+    if i > n - 1:
+        return n - 1
+    return i
+
+
+@njit(cache=True, error_model="numpy")
+def _track(
+    pos: FloatArray,
+    u: FloatArray,
+    qcp_all: FloatArray,
+    stop_all: FloatArray,
+    z0: float,
+    dz: float,
+    t_r_in: FloatArray,
+    t_r_out: FloatArray,
+    t_slope: FloatArray,
+    t_k: FloatArray,
+    t_wall: FloatArray,
+    planes: FloatArray,
+    z_start: float,
+    z_end: float,
+    step: float,
+    min_step: float,
+    max_path: float,
+    r_fraction: float,
+    out_s: FloatArray,
+    out_wall: FloatArray,
+    out_status: NDArray[np.int8],
+) -> None:
+    """Track every particle in place (``pos``, ``u``) and fill the outputs."""
+    n_table = t_r_in.shape[0]
+    n_planes = planes.shape[0]
+    for i in range(pos.shape[0]):
+        x, y, z = pos[i, 0], pos[i, 1], pos[i, 2]
+        ux, uy, uz = u[i, 0], u[i, 1], u[i, 2]
+        s = 0.0
+        wall = 0.0
+        stop = stop_all[i]
+        qcp = qcp_all[i]
+        status = -1
+        while status < 0:
+            r0 = math.hypot(x, y)
+            i0 = _index(z, z0, dz, n_table)
+            r_in0 = t_r_in[i0]
+            r_out0 = t_r_out[i0]
+            d_in = abs(r0 - r_in0)
+            if not math.isfinite(d_in):
+                d_in = np.inf
+            d_bound = min(min(d_in, r_out0 - r0), abs(r0 - r_in0 + t_wall[i0]))
+            approach = math.hypot(ux, uy) + t_slope[i0] * abs(uz) + 1e-12
+            d_plane = abs(z - planes[0])
+            for j in range(1, n_planes):
+                d_plane = min(d_plane, abs(z - planes[j]))
+            d_z = d_plane / (abs(uz) + 1e-12)
+            h = min(max(d_bound, 0.0) / approach, d_z)
+            if r0 >= r_in0 and r0 <= r_out0:
+                h = min(h, r_fraction * r0)
+            h = min(max(h, min_step), step)
+            h = min(h, stop - s)
+            hh = 0.5 * h
+            xm = x + ux * hh
+            ym = y + uy * hh
+            zm = z + uz * hh
+            r = math.hypot(xm, ym)
+            it = _index(zm, z0, dz, n_table)
+            r_in = t_r_in[it]
+            if r < r_in and r > r_in - t_wall[it]:
+                wall = wall + h
+            if r >= r_in and r <= t_r_out[it] and r > 0.0:
+                kx = -ym / r
+                ky = xm / r
+                # rotation about phi-hat by -(q c / p) B h with B = k / r
+                angle = -qcp * (t_k[it] / r) * h
+                c = math.cos(angle)
+                sn = math.sin(angle)
+                kdu = (kx * ux + ky * uy) * (1.0 - c)
+                nx = ux * c + ky * uz * sn + kx * kdu
+                ny = uy * c - kx * uz * sn + ky * kdu
+                nz = uz * c + (kx * uy - ky * ux) * sn
+                ux, uy, uz = nx, ny, nz
+            x = xm + ux * hh
+            y = ym + uy * hh
+            z = zm + uz * hh
+            s = s + h
+            if s >= stop:
+                status = _STOPPED
+            elif s >= max_path:
+                status = _MAX_PATH
+            elif z < z_start:
+                status = _UPSTREAM
+            elif z >= z_end:
+                status = _EXITED
+            elif math.hypot(x, y) >= t_r_out[_index(z, z0, dz, n_table)]:
+                status = _ABSORBED
+        pos[i, 0], pos[i, 1], pos[i, 2] = x, y, z
+        u[i, 0], u[i, 1], u[i, 2] = ux, uy, uz
+        out_s[i] = s
+        out_wall[i] = wall
+        out_status[i] = status
+
+
+def track(
+    position: FloatArray,
+    direction: FloatArray,
+    momentum: FloatArray,
+    charge: FloatArray,
+    horn: HornGeometry | HornSystem,
+    *,
+    step: float = 20.0 * mm,
+    min_step: float = 1.0 * mm,
+    s_stop: FloatArray | None = None,
+    max_path: float | None = None,
+    r_fraction: float = 0.6,
+    compiled: bool | None = None,
+) -> TrackResult:
+    """Track charged particles through the horns (see :func:`muphilic.beamline.horn.track`
+    for the method, the parameters and the result).
+
+    Parameters
+    ----------
+    compiled : bool, optional
+        True: the compiled tracker; False: the NumPy tracker; default the compiled one
+        unless ``$MUPHILIC_HORN_NUMPY`` is set (:func:`numpy_requested`).
+    """
+    if compiled is None:
+        compiled = not numpy_requested()
+    if not compiled:
+        return _horn.track(
+            position,
+            direction,
+            momentum,
+            charge,
+            horn,
+            step=step,
+            min_step=min_step,
+            s_stop=s_stop,
+            max_path=max_path,
+            r_fraction=r_fraction,
+        )
+    system = HornSystem.of(horn)
+    if max_path is None:
+        max_path = max(5000.0 * mm, 2.5 * (system.z_end - system.z_start))
+    table = _horn._radius_table(system)
+    pos = np.array(position, dtype=np.float64, order="C", copy=True).reshape(-1, 3)
+    u = np.array(direction, dtype=np.float64, order="C", copy=True).reshape(-1, 3)
+    n = len(momentum)
+    stop = np.full(n, np.inf) if s_stop is None else np.asarray(s_stop, dtype=np.float64)
+    qcp = np.asarray(charge, dtype=np.float64) * c_light / np.asarray(momentum, dtype=np.float64)
+    out_s = np.zeros(n)
+    out_wall = np.zeros(n)
+    out_status = np.full(n, -1, dtype=np.int8)
+    _track(
+        pos,
+        u,
+        np.ascontiguousarray(np.broadcast_to(qcp, (n,))),
+        np.ascontiguousarray(np.broadcast_to(stop, (n,))),
+        float(table.z0),
+        float(table.dz),
+        np.ascontiguousarray(table.r_in),
+        np.ascontiguousarray(table.r_out),
+        np.ascontiguousarray(table.slope),
+        np.ascontiguousarray(table.k),
+        np.ascontiguousarray(table.wall),
+        np.ascontiguousarray(system.field_planes(), dtype=np.float64),
+        float(system.z_start),
+        float(system.z_end),
+        float(step),
+        float(min_step),
+        float(max_path),
+        float(r_fraction),
+        out_s,
+        out_wall,
+        out_status,
+    )
+    return TrackResult(pos, u, out_s, out_status, out_wall)
