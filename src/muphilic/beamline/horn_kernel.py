@@ -102,16 +102,17 @@ def _track(
         stop = stop_all[i]
         qcp = qcp_all[i]
         status = -1
+        r0 = math.hypot(x, y)
+        i0 = _index(z, z0, dz, n_table)
+        u_perp = math.hypot(ux, uy)  # changes only where the step is in the field
         while status < 0:
-            r0 = math.hypot(x, y)
-            i0 = _index(z, z0, dz, n_table)
             r_in0 = t_r_in[i0]
             r_out0 = t_r_out[i0]
             d_in = abs(r0 - r_in0)
             if not math.isfinite(d_in):
                 d_in = np.inf
             d_bound = min(min(d_in, r_out0 - r0), abs(r0 - r_in0 + t_wall[i0]))
-            approach = math.hypot(ux, uy) + t_slope[i0] * abs(uz) + 1e-12
+            approach = u_perp + t_slope[i0] * abs(uz) + 1e-12
             d_plane = abs(z - planes[0])
             for j in range(1, n_planes):
                 d_plane = min(d_plane, abs(z - planes[j]))
@@ -142,10 +143,14 @@ def _track(
                 ny = uy * c - kx * uz * sn + ky * kdu
                 nz = uz * c + (kx * uy - ky * ux) * sn
                 ux, uy, uz = nx, ny, nz
+                u_perp = math.hypot(ux, uy)
             x = xm + ux * hh
             y = ym + uy * hh
             z = zm + uz * hh
             s = s + h
+            # the next step's r0 and table index (the NumPy tracker's r_end)
+            r0 = math.hypot(x, y)
+            i0 = _index(z, z0, dz, n_table)
             if s >= stop:
                 status = _STOPPED
             elif s >= max_path:
@@ -154,7 +159,7 @@ def _track(
                 status = _UPSTREAM
             elif z >= z_end:
                 status = _EXITED
-            elif math.hypot(x, y) >= t_r_out[_index(z, z0, dz, n_table)]:
+            elif r0 >= t_r_out[i0]:
                 status = _ABSORBED
         pos[i, 0], pos[i, 1], pos[i, 2] = x, y, z
         u[i, 0], u[i, 1], u[i, 2] = ux, uy, uz
