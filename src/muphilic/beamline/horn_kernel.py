@@ -56,6 +56,35 @@ _STOPPED = TrackStatus.STOPPED
 _MAX_PATH = TrackStatus.MAX_PATH
 
 
+_TINY = 2.0**-459
+_LARGE = 2.0**511
+_EPS = 2.0**-54
+
+
+@njit(cache=True, error_model="numpy")
+def _hypot(x: float, y: float) -> float:
+    """sqrt(x^2 + y^2) with the one-step correction of C. F. Borges, "An improved
+    algorithm for hypot(a, b)", arXiv:1904.09481 (2019), as GNU libm (>= 2.35) computes
+    it without fused multiply-add; the maths library's hypot for the special cases
+    (zero, tiny, huge or non-finite operands, or a ratio below 2^-54)."""
+    ax = abs(x)
+    ay = abs(y)
+    if ax < ay:
+        ax, ay = ay, ax
+    if not (ay >= _TINY and ax <= _LARGE) or ay <= ax * _EPS:
+        return math.hypot(x, y)
+    h = math.sqrt(ax * ax + ay * ay)
+    if h <= 2.0 * ay:
+        d = h - ay
+        t1 = ax * (2.0 * d - ax)
+        t2 = (d - 2.0 * (ax - ay)) * d
+    else:
+        d = h - ax
+        t1 = 2.0 * d * (ax - 2.0 * ay)
+        t2 = (4.0 * d - ay) * ay + d * d
+    return h - (t1 + t2) / (2.0 * h)
+
+
 @njit(cache=True, error_model="numpy")
 def _index(z: float, z0: float, dz: float, n: int) -> int:
     # as _RadiusTable.index: truncation of (z - z0) / dz + 0.5 toward zero, then clipped
@@ -102,9 +131,9 @@ def _track(
         stop = stop_all[i]
         qcp = qcp_all[i]
         status = -1
-        r0 = math.hypot(x, y)
+        r0 = _hypot(x, y)
         i0 = _index(z, z0, dz, n_table)
-        u_perp = math.hypot(ux, uy)  # changes only where the step is in the field
+        u_perp = _hypot(ux, uy)  # changes only where the step is in the field
         while status < 0:
             r_in0 = t_r_in[i0]
             r_out0 = t_r_out[i0]
@@ -126,7 +155,7 @@ def _track(
             xm = x + ux * hh
             ym = y + uy * hh
             zm = z + uz * hh
-            r = math.hypot(xm, ym)
+            r = _hypot(xm, ym)
             it = _index(zm, z0, dz, n_table)
             r_in = t_r_in[it]
             if r < r_in and r > r_in - t_wall[it]:
@@ -143,13 +172,13 @@ def _track(
                 ny = uy * c - kx * uz * sn + ky * kdu
                 nz = uz * c + (kx * uy - ky * ux) * sn
                 ux, uy, uz = nx, ny, nz
-                u_perp = math.hypot(ux, uy)
+                u_perp = _hypot(ux, uy)
             x = xm + ux * hh
             y = ym + uy * hh
             z = zm + uz * hh
             s = s + h
             # the next step's r0 and table index (the NumPy tracker's r_end)
-            r0 = math.hypot(x, y)
+            r0 = _hypot(x, y)
             i0 = _index(z, z0, dz, n_table)
             if s >= stop:
                 status = _STOPPED
