@@ -89,6 +89,32 @@ def test_compiled_tracker_equals_numpy_tracker(facility_name: str) -> None:
     assert wall_crossed > 100
 
 
+@pytest.mark.parametrize("facility_name", ["bnb", "numi"])
+def test_resuming_from_checkpoints_gives_the_same_numbers(facility_name: str) -> None:
+    pos, u, p, q, _ = _particles(facility_name, 2000, 14)
+    system = load_facility(facility_name).horn_system()
+    first = horn_kernel.track(pos, u, p, q, system, step=30.0 * mm, record=True)
+    assert first.checkpoints is not None
+    assert np.count_nonzero(first.checkpoints.count == horn_kernel.N_CHECKPOINTS) > 100
+    rng = np.random.default_rng(15)
+    s_stop = rng.uniform(0.0, 1.0, len(p)) * first.path_length
+    s_stop[:20] = first.checkpoints.state[:20, 0, 6]  # exactly at a checkpoint
+    rows = np.flatnonzero(rng.uniform(size=len(p)) < 0.7)
+    args = (pos[rows], u[rows], p[rows], q[rows], system)
+    kwargs = {"step": 30.0 * mm, "s_stop": s_stop[rows]}
+    resumed = horn_kernel.track(*args, **kwargs, resume=horn_kernel.checkpoints_of(first, rows))
+    fresh = horn_kernel.track(*args, **kwargs)
+    for name in ("position", "direction", "path_length", "wall_path", "status"):
+        np.testing.assert_array_equal(getattr(resumed, name), getattr(fresh, name))
+    _compare(horn.track(*args, **kwargs), resumed)
+    # a plain result has no checkpoints; the NumPy tracker ignores them
+    assert horn_kernel.checkpoints_of(fresh, rows[:5]) is None
+    numpy_resumed = horn_kernel.track(
+        *args, **kwargs, compiled=False, resume=horn_kernel.checkpoints_of(first, rows)
+    )
+    _compare(numpy_resumed, resumed)
+
+
 def test_compiled_tracker_takes_a_single_horn() -> None:
     pos, u, p, q, _ = _particles("bnb", 500, 12)
     one = load_facility("bnb").horn_system().horns[0]

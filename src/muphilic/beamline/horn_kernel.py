@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -35,7 +36,14 @@ from muphilic.beamline import horn as _horn
 from muphilic.beamline.horn import HornGeometry, HornSystem, TrackResult, TrackStatus
 from muphilic.constants import c_light, mm
 
-__all__ = ["NUMPY_ENV", "numpy_requested", "track"]
+__all__ = [
+    "NUMPY_ENV",
+    "Checkpoints",
+    "RecordedResult",
+    "checkpoints_of",
+    "numpy_requested",
+    "track",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -102,6 +110,8 @@ def _track(
     u: FloatArray,
     qcp_all: FloatArray,
     stop_all: FloatArray,
+    s_all: FloatArray,
+    wall_all: FloatArray,
     z0: float,
     dz: float,
     t_r_in: FloatArray,
@@ -119,15 +129,23 @@ def _track(
     out_s: FloatArray,
     out_wall: FloatArray,
     out_status: NDArray[np.int8],
+    ck_every: float,
+    ck: FloatArray,
+    ck_n: NDArray[np.intp],
 ) -> None:
-    """Track every particle in place (``pos``, ``u``) and fill the outputs."""
+    """Track every particle in place (``pos``, ``u``, ``s_all``, ``wall_all``: the state to
+    start from) and fill the outputs; the state at the start of the first step at or
+    beyond each multiple of ``ck_every`` of the path is stored in ``ck`` (up to its
+    ``shape[1]`` points per particle, ``ck_n`` of them)."""
     n_table = t_r_in.shape[0]
     n_planes = planes.shape[0]
+    n_ck = ck.shape[1]
     for i in range(pos.shape[0]):
         x, y, z = pos[i, 0], pos[i, 1], pos[i, 2]
         ux, uy, uz = u[i, 0], u[i, 1], u[i, 2]
-        s = 0.0
-        wall = 0.0
+        s = s_all[i]
+        wall = wall_all[i]
+        m = 0
         stop = stop_all[i]
         qcp = qcp_all[i]
         status = -1
@@ -135,6 +153,11 @@ def _track(
         i0 = _index(z, z0, dz, n_table)
         u_perp = _hypot(ux, uy)  # changes only where the step is in the field
         while status < 0:
+            if m < n_ck and s >= (m + 1) * ck_every:
+                ck[i, m, 0], ck[i, m, 1], ck[i, m, 2] = x, y, z
+                ck[i, m, 3], ck[i, m, 4], ck[i, m, 5] = ux, uy, uz
+                ck[i, m, 6], ck[i, m, 7] = s, wall
+                m += 1
             r_in0 = t_r_in[i0]
             r_out0 = t_r_out[i0]
             d_in = abs(r0 - r_in0)
@@ -195,6 +218,44 @@ def _track(
         out_s[i] = s
         out_wall[i] = wall
         out_status[i] = status
+        if n_ck:
+            ck_n[i] = m
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """States of tracked particles on their way, from which a later :func:`track` of the
+    same particles (same start, momentum, charge, horns and step settings) with
+    ``s_stop`` resumes: the state at the start of the first step at or beyond each
+    multiple of ``every`` (mm) of the path, ``state[i, j]`` = (x, y, z, u_x, u_y, u_z, s,
+    wall path) of particle i, ``count[i]`` of them."""
+
+    state: FloatArray
+    count: NDArray[np.intp]
+    every: float
+
+    def select(self, rows: NDArray[np.bool_] | NDArray[np.intp]) -> Checkpoints:
+        """The checkpoints of the particles ``rows`` (a mask or indices)."""
+        return Checkpoints(self.state[rows], self.count[rows], self.every)
+
+
+@dataclass(frozen=True)
+class RecordedResult(TrackResult):
+    """A :class:`TrackResult` with the :class:`Checkpoints` on the way."""
+
+    checkpoints: Checkpoints | None = None
+
+
+N_CHECKPOINTS = 4
+"""Checkpoints per particle kept by ``track(..., record=True)``."""
+
+
+def checkpoints_of(
+    result: TrackResult, rows: NDArray[np.bool_] | NDArray[np.intp]
+) -> Checkpoints | None:
+    """The checkpoints of the particles ``rows`` of ``result`` (None if it has none)."""
+    ck = getattr(result, "checkpoints", None)
+    return None if ck is None else ck.select(rows)
 
 
 def track(
@@ -210,6 +271,8 @@ def track(
     max_path: float | None = None,
     r_fraction: float = 0.6,
     compiled: bool | None = None,
+    record: bool = False,
+    resume: Checkpoints | None = None,
 ) -> TrackResult:
     """Track charged particles through the horns (see :func:`muphilic.beamline.horn.track`
     for the method, the parameters and the result).
@@ -219,6 +282,15 @@ def track(
     compiled : bool, optional
         True: the compiled tracker; False: the NumPy tracker; default the compiled one
         unless ``$MUPHILIC_HORN_NUMPY`` is set (:func:`numpy_requested`).
+    record : bool
+        Compiled tracker: keep :data:`N_CHECKPOINTS` states per particle on the way
+        (:class:`RecordedResult`; about 256 bytes per particle).
+    resume : Checkpoints, optional
+        Checkpoints of an earlier track of the same particles: the compiled tracker starts
+        each particle from its last checkpoint before ``s_stop`` instead of from the start.
+        Its steps up to there are those of the earlier track (the step only shortens to
+        end at ``s_stop``), so the result is the same as from the start, bit for bit. The
+        NumPy tracker ignores it.
     """
     if compiled is None:
         compiled = not numpy_requested()
@@ -243,7 +315,26 @@ def track(
     u = np.array(direction, dtype=np.float64, order="C", copy=True).reshape(-1, 3)
     n = len(momentum)
     stop = np.full(n, np.inf) if s_stop is None else np.asarray(s_stop, dtype=np.float64)
+    stop = np.ascontiguousarray(np.broadcast_to(stop, (n,)))
     qcp = np.asarray(charge, dtype=np.float64) * c_light / np.asarray(momentum, dtype=np.float64)
+    s0 = np.zeros(n)
+    wall0 = np.zeros(n)
+    if resume is not None:
+        if resume.state.shape[0] != n:
+            raise ValueError("resume holds the checkpoints of another number of particles")
+        # the last checkpoint with s strictly below s_stop (then every step up to it is
+        # one of the earlier track's)
+        j = np.arange(resume.state.shape[1])
+        usable = (j[None, :] < resume.count[:, None]) & (resume.state[:, :, 6] < stop[:, None])
+        last = np.count_nonzero(usable, axis=1) - 1
+        rows = np.flatnonzero(last >= 0)
+        state = resume.state[rows, last[rows]]
+        pos[rows], u[rows] = state[:, 0:3], state[:, 3:6]
+        s0[rows], wall0[rows] = state[:, 6], state[:, 7]
+    n_ck = N_CHECKPOINTS if record else 0
+    every = (system.z_end - system.z_start) / (N_CHECKPOINTS + 1)
+    ck = np.empty((n, n_ck, 8))
+    ck_n = np.zeros(n, dtype=np.intp)
     out_s = np.zeros(n)
     out_wall = np.zeros(n)
     out_status = np.full(n, -1, dtype=np.int8)
@@ -251,7 +342,9 @@ def track(
         pos,
         u,
         np.ascontiguousarray(np.broadcast_to(qcp, (n,))),
-        np.ascontiguousarray(np.broadcast_to(stop, (n,))),
+        stop,
+        s0,
+        wall0,
         float(table.z0),
         float(table.dz),
         np.ascontiguousarray(table.r_in),
@@ -269,5 +362,12 @@ def track(
         out_s,
         out_wall,
         out_status,
+        float(every),
+        ck,
+        ck_n,
     )
+    if record:
+        return RecordedResult(
+            pos, u, out_s, out_status, out_wall, Checkpoints(ck, ck_n, float(every))
+        )
     return TrackResult(pos, u, out_s, out_status, out_wall)
