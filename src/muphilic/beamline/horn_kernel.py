@@ -343,7 +343,7 @@ def track(
         s0[rows], wall0[rows] = state[:, 6], state[:, 7]
     n_ck = N_CHECKPOINTS if record else 0
     every = (system.z_end - system.z_start) / (N_CHECKPOINTS + 1)
-    ck = np.empty((n, n_ck, 8))
+    ck = np.zeros((n, n_ck, 8))  # rows past count[i] stay zero
     ck_n = np.zeros(n, dtype=np.intp)
     out_s = np.zeros(n)
     out_wall = np.zeros(n)
