@@ -50,7 +50,8 @@ from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_de
 from muphilic.beamline.facility import Facility
 from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.geometry import StraightStatus, straight_transport
-from muphilic.beamline.horn import HornSystem, TrackStatus, track
+from muphilic.beamline.horn import HornSystem, TrackStatus
+from muphilic.beamline.horn_kernel import checkpoints_of, track  # $MUPHILIC_HORN_NUMPY=1: NumPy
 from muphilic.beamline.production import (
     ATTENUATIONS,
     CHARGED,
@@ -313,7 +314,7 @@ def _simulate_chunk(
     apertures = facility.all_apertures()
 
     # pass 1: through the horn
-    res = track(pos0, u0, p, charge, horn, step=config.tracking_step)
+    res = track(pos0, u0, p, charge, horn, step=config.tracking_step, record=True)
     w_surv = np.ones(m)
     if config.pion_absorption and species in ("pi+", "pi-"):
         q = CHARGE[species]
@@ -349,6 +350,7 @@ def _simulate_chunk(
             horn,
             step=config.tracking_step,
             s_stop=s_d[inside],
+            resume=checkpoints_of(res, inside),  # the same result, fewer steps
         )
         vertex[inside] = res2.position
         direction[inside] = res2.direction
