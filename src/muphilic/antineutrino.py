@@ -29,13 +29,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.beamline import (
-    BeamlineConfig,
-    BeamSample,
-    load_beam,
-    load_facility,
-    numu_flux_total,
-)
+from muphilic.beamline import BeamlineConfig, BeamSample, load_beam, numu_flux_total
+from muphilic.beamline.store import beamline_config
 from muphilic.constants import MeV
 from muphilic.errors import MuphilicError
 from muphilic.recast.combine import JointSpectrum
@@ -69,8 +64,7 @@ def antineutrino_beamline(beam: Any) -> BeamlineConfig:
             f"but beam.sample = {beam.sample!r} is a file of one polarity; leave beam.sample "
             "empty to combine the modes"
         )
-    facility = load_facility(beam.facility).with_polarity("antineutrino")
-    return BeamlineConfig(facility=facility, production=beam.production)
+    return beamline_config(beam, polarity="antineutrino")
 
 
 def antineutrino_beam(beam: Any, seed: int, progress: bool = False) -> BeamSample:

@@ -26,10 +26,28 @@ from muphilic.cache import cached_bytes, cached_file, file_sha256
 from muphilic.constants import GeV, MeV
 from muphilic.detectors import Detector
 
-__all__ = ["flux_volume", "load_beam", "numu_flux_total"]
+__all__ = ["beamline_config", "flux_volume", "load_beam", "numu_flux_total"]
 
 #: Neutrino-energy bins for flux integrals: 0-10 GeV in 50 MeV steps.
 FLUX_EDGES = np.arange(0.0, 10.0 * GeV + 1.0 * MeV, 50.0 * MeV)
+
+
+def beamline_config(beam: Any, polarity: str | None = None) -> BeamlineConfig:
+    """The beamline settings of a run's ``[beam]`` table (a :class:`muphilic.config.BeamConfig`).
+
+    ``polarity`` ("neutrino" or "antineutrino") sets the horn current's sign
+    instead of the facility file's.
+    """
+    facility = load_facility(beam.facility)
+    if polarity is not None:
+        facility = facility.with_polarity(polarity)
+    return BeamlineConfig(
+        facility=facility,
+        production=beam.production,
+        kaon_absorption=beam.kaon_absorption,
+        # pion absorption is modelled in Be and Al only: off for other targets (graphite)
+        pion_absorption=facility.target.material in ABSORBING_NUCLEI,
+    )
 
 
 def load_beam(
@@ -60,14 +78,7 @@ def load_beam(
         path = Path(beam.sample)
         return _remember(read_sample(path), file_sha256(path))
     if config is None:
-        facility = load_facility(beam.facility)
-        config = BeamlineConfig(
-            facility=facility,
-            production=beam.production,
-            kaon_absorption=bool(getattr(beam, "kaon_absorption", True)),
-            # pion absorption is modelled in Be and Al only: off for other targets (graphite)
-            pion_absorption=facility.target.material in ABSORBING_NUCLEI,
-        )
+        config = beamline_config(beam)
     backend = config.backend()
     backend.check(config.facility)
     inputs = {
