@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from muphilic.beamline import (
 from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.production import integrated_xsec
 from muphilic.beamline.simulate import BeamlineConfigError
+from muphilic.beamline.summary import _title
 from muphilic.beamline.target import interaction_length
 from muphilic.constants import GeV, mm
 from muphilic.data import data_file
@@ -117,6 +119,8 @@ def test_summary_has_exactly_the_documented_structure(sample, tmp_path):
     assert s["muons_per_pot"]["to_dump"] < s["muons_per_pot"]["produced"]
     out = plot_beam(sample, tmp_path / "fig4.png")
     assert out.stat().st_size > 1000
+    assert _title(sample) == f"{sample.facility}, bnb-fits, {sample.pot:.2g} POT"
+    assert _title(replace(sample, facility="", production="")).startswith("beam sample, ")
 
 
 def test_bad_configuration_is_rejected():

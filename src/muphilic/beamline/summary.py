@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -70,6 +71,13 @@ def beam_summary(
         },
         "numu_flux": flux,
     }
+
+
+def _title(sample: BeamSample) -> str:
+    """'NuMI, SIBYLL 2.3d, 2e+05 POT': the facility and the production model of a sample."""
+    model = re.split(r" \(|:", sample.production)[0]  # "SIBYLL 2.3d", "bnb-fits"
+    source = ", ".join(x for x in (sample.facility or "beam sample", model) if x)
+    return f"{source}, {sample.pot:.2g} POT"
 
 
 def plot_beam(
@@ -142,7 +150,7 @@ def plot_beam(
         ax.set_yscale("log")
     ax.set_xlabel("Energy [GeV]")
     ax.set_ylabel("Particles / GeV / POT")
-    title = f"BNB, neutrino mode, {sample.pot:.2g} POT"
+    title = _title(sample)
     if scalars and mass is not None:
         title += f"; scalars of $m_S$ = {mass / MeV:g} MeV"
     ax.set_title(title, fontsize=10)
