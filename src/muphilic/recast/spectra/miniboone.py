@@ -19,10 +19,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike
 
-from muphilic.constants import (
-    GeV,
-    MeV,
-)
+from muphilic.constants import GeV, MeV
 from muphilic.data import data_file
 from muphilic.recast.spectra.spectrum import FloatArray, PublishedSpectrum, SpectrumError
 

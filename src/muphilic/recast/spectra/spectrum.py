@@ -32,9 +32,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from muphilic.constants import (
-    MeV,
-)
+from muphilic.constants import MeV
 from muphilic.errors import MuphilicError, shown
 
 __all__ = ["MODELLED_LABEL", "PublishedSpectrum", "SpectrumError"]
