@@ -31,7 +31,8 @@ from muphilic.roadmap import compare_flux, facility_detectors, flux_volumes, pub
 #: Statistics of the validation sample (SIBYLL 2.3d at 120 GeV, about 6 s with the tracking).
 VALIDATION_POT = 2000
 
-#: DUNE-PRISM's farthest ND-LAr position, m off axis (DUNE ND CDR, arXiv:2103.13910).
+#: An ND-LAr position far off axis, m: about the farthest DUNE-PRISM position (28.5 m, as
+#: described for the DUNE ND CDR, arXiv:2103.13910; not checked against its text here).
 PRISM_OFF_AXIS_M = 28.5
 
 #: Energy of the neutrino in the rest frame of a decaying pi+ (pi -> mu nu), GeV:
