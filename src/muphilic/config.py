@@ -120,6 +120,7 @@ OVERRIDABLE: dict[str, tuple[float, float] | None] = {
     "background_mass_t": MASS_RANGE_T,
     "track_mass_applies_to": None,
     "window_MeV": None,
+    "off_axis_m": None,
 }
 
 # --- what a run costs ------------------------------------------------------------------

@@ -246,6 +246,7 @@ PUBLISHED_FLUXES: dict[str, tuple[str, str, str]] = {
     "minerva_me": ("minerva_me_fhc_numu.csv", "numi", "minerva"),
     "minerva_le": ("minerva_le_fhc_numu.csv", "numi-le", "minerva"),
     "nd280": ("nd280_fhc_numu_2016.csv", "jparc", "nd280"),
+    "dune_nd": ("dune_nd_fhc_numu_tdr.csv", "lbnf", "dune_nd"),
 }
 
 

@@ -60,7 +60,9 @@ configuration's ``[detectors.NAME]`` table): ``pot``, ``efficiency``,
 kept, so that it holds that mass: signal and background follow);
 ``background_mass_t`` (the background alone); ``track_mass_applies_to``
 (``"reconstructed"`` or ``"true"``, the reading of Eq. (6)); ``window_MeV``
-(``[low, high]``: the analysis window, re-binned with the detector's bin width).
+(``[low, high]``: the analysis window, re-binned with the detector's bin width);
+``off_axis_m`` (moves the volume sideways: its centre to x = ``off_axis_m``, y and z
+kept, e.g. the DUNE-PRISM positions of ``dune_nd``).
 
 A file is at most :data:`MAX_TOML_BYTES` long. :func:`load_detector` (every
 detector a run uses) also refuses a volume that reaches upstream of the absorber
@@ -149,7 +151,12 @@ OVERRIDE_KEYS: tuple[str, ...] = (
     "background_mass_t",
     "track_mass_applies_to",
     "window_MeV",
+    "off_axis_m",
 )
+
+#: Allowed [low, high] range of the ``off_axis_m`` override, metres (DUNE-PRISM moves
+#: ND-LAr up to a few tens of metres off axis).
+_OFF_AXIS_RANGE_M: tuple[float, float] = (0.0, 1000.0)
 
 #: Longest detector (or run configuration) TOML file read, bytes; real ones are a few kB.
 MAX_TOML_BYTES = 1 << 20
@@ -820,6 +827,11 @@ def check_override(key: str, value: Any) -> None:
         low, high = _as_tuple(key, value, 2)
         if low < 0 or high <= low:
             raise _fail(key, f"must be [low, high] with 0 <= low < high, got {[low, high]}")
+    elif key == "off_axis_m":
+        offset = _finite_positive(key, value, allow_zero=True)
+        low, high = _OFF_AXIS_RANGE_M
+        if not low <= offset <= high:
+            raise _fail(key, f"must be in [{low:g}, {high:g}] m, got {shown(value)}")
     else:
         raise _fail(key, f"cannot be overridden; use one of {list(OVERRIDE_KEYS)}")
 
@@ -853,6 +865,9 @@ def apply_overrides(detector: Detector, overrides: Mapping[str, Any] | None) -> 
         )
     if "window_MeV" in overrides:
         changes["bin_edges"] = _window_edges(detector, overrides["window_MeV"])
+    if "off_axis_m" in overrides:
+        _, y, z = detector.centre
+        changes["centre"] = (float(overrides["off_axis_m"]) * m, y, z)
     if "fiducial_mass_t" in overrides:
         mass = float(overrides["fiducial_mass_t"]) * tonne
         if detector.density is not None and detector.fiducial_mass is not None:
