@@ -54,7 +54,8 @@ def test_glauber_gribov_form_reproduces_g4bnbs_independent_pion_fits():
 
 
 # Barashenkov's evaluated pi- nucleus inelastic cross sections (mb) at pion kinetic energies
-# 5, 10, 20, 50 GeV, as GEANT4 tabulates them (G4PiNuclearCrossSection.cc, c_m_in and al_m_in;
+# 5, 10, 20, 50 GeV, as GEANT4 tabulates them (Geant4/geant4 commit 0684d23f1e76,
+# source/processes/hadronic/cross_sections/src/G4PiNuclearCrossSection.cc, c_m_in and al_m_in;
 # V.S. Barashenkov, "Cross sections of interactions of particles and nuclei with nuclei", JINR
 # Dubna 1993): a compilation of the measurements (Denisov et al. 1973 among them).
 BARASHENKOV_T_GEV = np.array([5.0, 10.0, 20.0, 50.0])
