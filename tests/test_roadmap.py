@@ -79,6 +79,10 @@ def test_numi_files_are_the_g4numi_geometry():
     assert min(me.horns[1].inner_radius) == pytest.approx(42.0, rel=1e-4)
     assert (me.horns[1].z_start, le.horns[1].z_start) == (19180.0, 10000.0)
     assert me.horns[0].current / le.horns[0].current == pytest.approx(200 / 185)
+    # inner-conductor walls: PHorn1ICRout - PHorn1ICRin = 0.078740 in, PHorn2: 0.2 cm (g4numi)
+    for f in (me, le):
+        assert f.horns[0].wall_thickness == pytest.approx(0.078740 * 25.4, abs=0.01)
+        assert f.horns[1].wall_thickness == pytest.approx(2.0)
     assert me.decay_pipe.start == 45699.0 and me.decay_pipe.radius == 990.6
     assert me.absorber_z == pytest.approx(45699.0 + 676681.0 + 10.25 * 12 * 25.4, abs=1.0)
 
