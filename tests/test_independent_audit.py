@@ -124,7 +124,12 @@ def test_kaon_nuclear_step_2_to_8_gev_within_15_percent_of_glauber(species, p_ge
     strict=True,
     reason="A-dependence too steep: sigma_abs(Al)/sigma_abs(Be) = 2.76 (K+) and 2.72 (K-), "
     "alpha = 0.92/0.91, against 0.80/0.75 from Glauber (0.87/0.82 after the proton "
-    "calibration) and the global kaon fits alpha ~ 0.75-0.80 (Denisov 1973, Carroll 1979)",
+    "calibration) and the global kaon fits alpha ~ 0.75-0.80 (Denisov 1973, Carroll 1979). "
+    "Confirmed by a measurement: GEANT4's kaon radius R = 1.3 fm A^1/3 (used here, as in "
+    "G4ComponentGGHadronNucleusXsc) gives K0L-nucleus total cross sections rising as A^0.93 "
+    "over C-Pb at 30-150 GeV, measured A^(0.84 +- 0.01) ('KL-Nucleus Total Cross Sections "
+    "between 30 and 150 GeV: Quantitative Evidence for Inelastic Screening', PRL 1979). Not "
+    "fixed: no absolute K-nucleus absorption data at hand to fix the normalisation with",
 )
 @pytest.mark.parametrize("species", ["K+", "K-"])
 def test_kaon_absorption_a_dependence_be_to_al(species):
@@ -134,6 +139,14 @@ def test_kaon_absorption_a_dependence_be_to_al(species):
     # Glauber: 0.80 (K+), 0.75 (K-). For protons the same model gives a Be->Al slope of 0.64
     # against 0.71 from the PDG interaction lengths (77.8, 107.2 g/cm^2), so allow +0.08.
     ref = math.log(_glauber_mb(species, "Al") / _glauber_mb(species, "Be")) / math.log(3.0)
+    # Two candidate fixes were measured and not applied (no absolute data to choose with):
+    # GEANT4's nucleon/pion radius for kaons gives K0L totals as A^0.84 (the measurement) and
+    # Be->Al alpha 0.85 (K+) / 0.83 (K-), with Be 6/8 % and Al 13/16 % lower than now (K+/K-);
+    # anchoring the kaons to G4BNB's measured pion-Be/Al fits (kaon/pion ratio from
+    # Glauber-Gribov) gives alpha 0.68/0.77, Be +14/+6 %, Al -13/-9 %. They bracket this
+    # reference, at 5 GeV/c. Either moves the BNB kaon channel little: `muphilic spectrum
+    # --json` kaon signal +1.4 % / +0.4 % (MiniBooNE, 40 MeV, 1e-4) and +1.4 % / +0.3 %
+    # (MicroBooNE, 24 MeV, 3e-4).
     assert ref - 0.05 < alpha < ref + 0.08
 
 

@@ -4,7 +4,7 @@ The T2K horn profiles and target-station layout are not public in machine-readab
 facility file ``jparc.toml`` models them from the published descriptions and says so
 (``approximate = true``). Its nu_mu flux at ND280 is compared with the published T2K 2016
 flux release (+250 kA, ``muphilic/data/fluxes/nd280_fhc_numu_2016.csv``). The model misses the
-published flux by a factor of about 3 (docs/validation.md has every number); the tests assert
+published flux by a factor of about 4 (docs/validation.md has every number); the tests assert
 what it achieves and state where the issue's target (35 % per bin) is missed.
 """
 
@@ -38,7 +38,7 @@ def jparc_beam():
     return simulate(
         VALIDATION_POT,
         11,
-        config=BeamlineConfig(facility=load_facility("jparc"), pion_absorption=False),
+        config=BeamlineConfig(facility=load_facility("jparc")),
     )
 
 
@@ -102,15 +102,16 @@ def test_published_nd280_flux_is_the_release():
 @pytest.mark.slow
 def test_jparc_flux_at_nd280_against_published(jparc_beam):
     c = compare_flux(jparc_beam, "nd280")
-    # Achieved (2000 POT; 8000 POT in docs/validation.md): integral 0.35 x published, mean
-    # energy within 0.05 GeV. The issue's target, 35 % per bin in 0.5-10 GeV, is MISSED in
-    # every bin: the 0.5-1 GeV peak is 0.27 x, 1-10 GeV 0.26-0.6 x (cylindrical inner
-    # conductors for the shaped horns, no re-interactions in the 1.9 interaction lengths of
-    # target, UrQMD's yields; docs/validation.md).
-    assert 0.25 < c.integral / c.integral_published < 0.5
-    assert c.mean_GeV == pytest.approx(c.mean_published_GeV, abs=0.15)
-    assert np.all((c.ratio > 0.15) & (c.ratio < 0.9))
-    assert c.ratio[0] < 0.4  # the focusing peak is the worst-modelled part
+    # Achieved (2000 POT; 8000 POT in docs/validation.md), pion and kaon absorption on:
+    # integral 0.27 x published (0.35 x without pion absorption), mean energy 0.1 GeV high.
+    # The issue's target, 35 % per bin in 0.5-10 GeV, is MISSED in every bin: the 0.5-1 GeV
+    # peak is 0.2 x, 1-10 GeV 0.24-0.6 x (cylindrical inner conductors for the shaped horns,
+    # no re-interactions in the 1.9 interaction lengths of target, UrQMD's yields;
+    # docs/validation.md).
+    assert 0.2 < c.integral / c.integral_published < 0.35
+    assert c.mean_GeV == pytest.approx(c.mean_published_GeV, abs=0.2)
+    assert np.all((c.ratio > 0.12) & (c.ratio < 0.8))
+    assert c.ratio[0] < 0.3  # the focusing peak is the worst-modelled part
 
 
 @pytest.mark.slow

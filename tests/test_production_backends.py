@@ -103,9 +103,9 @@ def test_generator_limits_are_those_of_chromo():
         BACKENDS["urqmd"].check(bare)
 
 
-def test_a_carbon_target_needs_pion_absorption_switched_off():
-    with pytest.raises(Exception, match="pion_absorption=False"):
-        BeamlineConfig(facility=carbon_120())
+def test_a_carbon_target_takes_pion_absorption():
+    # graphite has no G4BNB fit: its pions are absorbed with the Glauber-Gribov cross section
+    assert BeamlineConfig(facility=carbon_120()).pion_absorption is True
 
 
 # --- UrQMD on beryllium at 8.9 GeV/c: generated, cached, resumed --------------------------

@@ -2,9 +2,10 @@
 
 The NuMI flux is checked against the published NOvA ND and MINERvA (ME) nu_mu fluxes
 packaged in ``muphilic/data/fluxes/`` (sources in the README there). The beamline model
-misses pion absorption and re-interactions in the 1.2 m graphite target: the achieved
-agreement is asserted, with the issue's target (20 % per bin in 1-6 GeV) stated where it
-is missed (docs/validation.md has every number).
+absorbs pions and kaons in the 1.2 m graphite target and the horns' aluminium but misses
+re-interactions (tertiary production): the achieved agreement is asserted, with the issue's
+target (20 % per bin in 1-6 GeV) stated where it is missed (docs/validation.md has every
+number).
 """
 
 from __future__ import annotations
@@ -58,9 +59,7 @@ def numi_beam():
     """A small NuMI ME sample with the facility's default production (SIBYLL 2.3d)."""
     pytest.importorskip("chromo")
     facility = load_facility("numi")
-    return simulate(
-        VALIDATION_POT, 11, config=BeamlineConfig(facility=facility, pion_absorption=False)
-    )
+    return simulate(VALIDATION_POT, 11, config=BeamlineConfig(facility=facility))
 
 
 # --- facility files ---------------------------------------------------------------------
@@ -80,6 +79,10 @@ def test_numi_files_are_the_g4numi_geometry():
     assert min(me.horns[1].inner_radius) == pytest.approx(42.0, rel=1e-4)
     assert (me.horns[1].z_start, le.horns[1].z_start) == (19180.0, 10000.0)
     assert me.horns[0].current / le.horns[0].current == pytest.approx(200 / 185)
+    # inner-conductor walls: PHorn1ICRout - PHorn1ICRin = 0.078740 in, PHorn2: 0.2 cm (g4numi)
+    for f in (me, le):
+        assert f.horns[0].wall_thickness == pytest.approx(0.078740 * 25.4, abs=0.01)
+        assert f.horns[1].wall_thickness == pytest.approx(2.0)
     assert me.decay_pipe.start == 45699.0 and me.decay_pipe.radius == 990.6
     assert me.absorber_z == pytest.approx(45699.0 + 676681.0 + 10.25 * 12 * 25.4, abs=1.0)
 
@@ -173,26 +176,28 @@ def test_published_numi_fluxes_are_the_releases():
 @pytest.mark.slow
 def test_numi_flux_at_nova_nd_against_published(numi_beam):
     c = compare_flux(numi_beam, "nova_nd_me")
-    # Achieved (2000 POT; 8000 POT in docs/validation.md): integral 1.2-1.3 x published,
-    # mean energy within 0.2 GeV. The issue's target, 20 % per bin in 1-6 GeV, is MISSED:
-    # the 1-2 GeV bin is 1.3-1.5 x and 3-6 GeV 0.5-0.8 x (no absorption or re-interaction
-    # of the pions in the 2.5 interaction lengths of target, statistics of 2000 POT).
-    assert 1.05 < c.integral / c.integral_published < 1.45
+    # Achieved (2000 POT; 8000 POT in docs/validation.md), pion and kaon absorption on:
+    # integral 0.85 x published, mean energy within 0.1 GeV. The issue's target, 20 % per bin
+    # in 1-6 GeV, is MISSED: 1-3 GeV within 20 %, the kaon-dominated 3-6 GeV 0.35-0.7 x
+    # (too few K+ from SIBYLL 2.3d and no tertiary kaons; statistics of 2000 POT).
+    assert 0.7 < c.integral / c.integral_published < 1.0
     assert c.mean_GeV == pytest.approx(c.mean_published_GeV, abs=0.3)
     in_1_6 = (c.edges_GeV[:-1] >= 1.0) & (c.edges_GeV[1:] <= 6.0)
-    assert np.all((c.ratio[in_1_6] > 0.35) & (c.ratio[in_1_6] < 1.8))
+    assert np.all((c.ratio[in_1_6] > 0.25) & (c.ratio[in_1_6] < 1.3))
+    assert np.all(np.abs(c.ratio[1:3] - 1.0) < 0.25)  # 1-3 GeV: the pion peak
 
 
 @pytest.mark.slow
 def test_numi_flux_at_minerva_against_published(numi_beam):
     c = compare_flux(numi_beam, "minerva_me")
-    # Achieved: integral 1.5-1.6 x published, mean within 0.3 GeV; the 1-6 GeV bins 0.8-1.9 x
-    # (target of 20 % missed, see above); the 0.5-1 GeV bin 0.2 x (low-energy pions from
-    # re-interactions and from the target region are missing).
-    assert 1.3 < c.integral / c.integral_published < 1.8
+    # Achieved: integral 1.01-1.02 x published, mean within 0.3 GeV; the 2-6 GeV bins 1.0-1.3 x
+    # (1.05-1.2 at 8000 POT: the 20 % target met there), 1-2 GeV 0.7 x; the 0.5-1 GeV bin
+    # 0.15 x (low-energy pions from re-interactions and from the target region are missing).
+    assert 0.85 < c.integral / c.integral_published < 1.2
     assert c.mean_GeV == pytest.approx(c.mean_published_GeV, abs=0.4)
     in_1_6 = (c.edges_GeV[:-1] >= 1.0) & (c.edges_GeV[1:] <= 6.0)
-    assert np.all((c.ratio[in_1_6] > 0.7) & (c.ratio[in_1_6] < 2.3))
+    assert np.all((c.ratio[in_1_6] > 0.5) & (c.ratio[in_1_6] < 1.45))
+    assert c.ratio[0] < 0.3
 
 
 # --- CLI: beam JSON, facility checks, table -----------------------------------------------

@@ -38,9 +38,15 @@ any nucleus (Z, A), so kaon absorption needs no per-material parameters.
 The tests check the same Glauber-Gribov form, with GEANT4's pion coefficients,
 against G4BNB's independent pion-Be and pion-Al fits.
 
+Pions in other materials (the graphite targets of NuMI and J-PARC): GEANT4's
+Glauber-Gribov pion-nucleus production cross section (:func:`pion_absorption_xsec_any`),
+checked in the tests against the evaluated pi-C and pi-Al inelastic cross sections of
+Barashenkov's compilation as GEANT4 tabulates them (``G4PiNuclearCrossSection``).
+:func:`pion_absorption_length_in` picks the G4BNB fit for Be and Al and the
+Glauber-Gribov form for any other nucleus.
+
 Densities: the target's from its facility file (BNB: Be 1.848 g/cm3, GDML); the
-horn conductors' Al 2.7 g/cm3 (GDML ALUMINIUM). Parametrisations exist for Be and
-Al only: a target of another material needs ``pion_absorption=False``.
+horn conductors' Al 2.7 g/cm3 (GDML ALUMINIUM).
 """
 
 from __future__ import annotations
@@ -76,8 +82,10 @@ __all__ = [
     "kaon_absorption_xsec",
     "kaon_nucleon_xsec",
     "path_in_target",
+    "pion_absorption_length_in",
     "pion_absorption_xsec",
     "pion_absorption_xsec_any",
+    "pion_inelastic_xsec_any",
 ]
 
 #: Nuclei with G4BNB pion absorption cross sections.
@@ -226,6 +234,15 @@ def _pion_nucleon_inelastic(p: FloatArray, charge: int) -> tuple[FloatArray, Flo
     return (same, other) if charge > 0 else (other, same)
 
 
+def _pion_nucleon_total(p: FloatArray, charge: int) -> tuple[FloatArray, FloatArray]:
+    """(pi p, pi n) total cross sections in mb of GEANT4's FTF fits, p in GeV/c."""
+    lp = np.log(p)
+    l2 = lp**2
+    same = 16.4 + 19.3 * p**-0.42 + 0.19 * l2
+    other = 33.0 + 14.0 * p**-1.36 + 0.456 * l2 - 4.03 * lp
+    return (same, other) if charge > 0 else (other, same)
+
+
 def geant4_pion_radius_fm(mass_number: int) -> float:
     """GEANT4's Glauber-Gribov nucleus radius for pions and nucleons (fm)."""
     a = float(mass_number)
@@ -252,6 +269,44 @@ def pion_absorption_xsec_any(
     on_p, on_n = _pion_nucleon_inelastic(p, charge)
     hn = (atomic_number * on_p + (mass_number - atomic_number) * on_n) * _MB
     return glauber_gribov(hn, mass_number, geant4_pion_radius_fm(mass_number), 2.4)
+
+
+def pion_inelastic_xsec_any(
+    momentum: FloatArray, charge: int, atomic_number: int, mass_number: int
+) -> FloatArray:
+    """Pion-nucleus *inelastic* cross section (production plus quasi-elastic; CLHEP area).
+
+    The Glauber-Gribov form of :func:`pion_absorption_xsec_any` with the FTF
+    pion-nucleon *total* cross sections (GEANT4's inelastic hadron-nucleus
+    cross section); for comparisons with inelastic data. Momenta clipped to
+    0.5-100 GeV/c.
+    """
+    if charge not in (1, -1):
+        raise ValueError(f"pion charge must be +1 or -1, got {charge}")
+    p = np.clip(np.asarray(momentum, dtype=float) / GeV, 0.5, 100.0)
+    on_p, on_n = _pion_nucleon_total(p, charge)
+    hn = (atomic_number * on_p + (mass_number - atomic_number) * on_n) * _MB
+    return glauber_gribov(hn, mass_number, geant4_pion_radius_fm(mass_number), 2.4)
+
+
+def pion_absorption_length_in(
+    momentum: FloatArray,
+    charge: int,
+    material: str,
+    atomic_number: int,
+    mass_number: int,
+    number_density: float,
+) -> FloatArray:
+    """Mean free path (mm) of a pion against absorption in any material.
+
+    G4BNB's fits (:func:`absorption_length`) for ``material`` ``"Be"`` or ``"Al"``
+    (the BNB's numbers, unchanged), GEANT4's Glauber-Gribov production cross
+    section (:func:`pion_absorption_xsec_any`) of nucleus (Z, A) otherwise.
+    """
+    if material in ABSORBING_NUCLEI:
+        return absorption_length(momentum, charge, material, number_density)
+    sigma = pion_absorption_xsec_any(momentum, charge, atomic_number, mass_number)
+    return 1.0 / (number_density * sigma)
 
 
 def kaon_absorption_length(

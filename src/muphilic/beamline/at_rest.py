@@ -37,17 +37,12 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.beamline.absorption import (
-    absorption_length,
-    kaon_absorption_length,
-    path_in_target,
-    pion_absorption_xsec_any,
-)
+from muphilic.beamline.absorption import kaon_absorption_length, pion_absorption_xsec_any
 from muphilic.beamline.decays import decay_length
 from muphilic.beamline.geometry import straight_transport
 from muphilic.beamline.horn import TrackStatus, track
 from muphilic.beamline.muons import bethe_dedx_iron
-from muphilic.beamline.simulate import BeamlineConfig, _rotate_to, kaon_survival
+from muphilic.beamline.simulate import BeamlineConfig, _rotate_to, kaon_survival, pion_survival
 from muphilic.beamline.target import interaction_length, sample_interactions
 from muphilic.constants import A_IRON, N_AVOGADRO, RHO_IRON, GeV, MeV, m_K, m_pi, tau_K, tau_pi
 from muphilic.events import ParentSample
@@ -140,9 +135,7 @@ def stopped_mesons(
     if species == "K+" and config.kaon_absorption:
         w_surv = kaon_survival("K+", p, pos0, u0, res.wall_path, target)
     if species == "pi+" and config.pion_absorption:
-        l_t = path_in_target(pos0, u0, target.radius, target.z_max, target.segments)
-        lam_t = absorption_length(p, 1, target.material, target.number_density)
-        w_surv = np.exp(-l_t / lam_t - res.wall_path / absorption_length(p, 1, "Al"))
+        w_surv = pion_survival(1, p, pos0, u0, res.wall_path, target)
     end = res.position.copy()
     path = res.path_length.copy()
     exited = res.status == TrackStatus.EXITED

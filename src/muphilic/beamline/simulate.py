@@ -41,10 +41,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from muphilic.beamline.absorption import (
-    ABSORBING_NUCLEI,
     absorption_length,
     kaon_absorption_length,
     path_in_target,
+    pion_absorption_length_in,
 )
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
 from muphilic.beamline.facility import Facility
@@ -78,7 +78,14 @@ from muphilic.errors import MuphilicError
 from muphilic.events import MuonSample, ParentSample
 from muphilic.progress import progress_bar
 
-__all__ = ["BeamSample", "BeamlineConfig", "BeamlineConfigError", "simulate"]
+__all__ = [
+    "BeamSample",
+    "BeamlineConfig",
+    "BeamlineConfigError",
+    "kaon_survival",
+    "pion_survival",
+    "simulate",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -121,7 +128,9 @@ class BeamlineConfig:
         a generator's mesons are each used ``ceil(oversample)`` times.
     pion_absorption : bool
         Attenuate pions on their path through the rest of the target and the
-        horns' inner conductors (:mod:`muphilic.beamline.absorption`).
+        horns' inner conductors (:mod:`muphilic.beamline.absorption`): G4BNB's
+        fits in Be and Al, GEANT4's Glauber-Gribov cross section in any other
+        target material (graphite).
     kaon_absorption : bool
         Attenuate K+- the same way, with GEANT4's Glauber-Gribov kaon-nucleus
         absorption cross sections (any target nucleus; the horns' aluminium).
@@ -155,13 +164,6 @@ class BeamlineConfig:
                 raise BeamlineConfigError(f"oversample[{key!r}] = {val!r} is invalid")
         if self.chunk_size < 1:
             raise BeamlineConfigError("chunk_size must be >= 1")
-        material = self.facility.target.material
-        if self.pion_absorption and material not in ABSORBING_NUCLEI:
-            raise BeamlineConfigError(
-                f"pion absorption is modelled in {list(ABSORBING_NUCLEI)} only (G4BNB); "
-                f"facility {self.facility.name!r} has a {material} target: "
-                "set pion_absorption=False"
-            )
 
     @property
     def p_beam(self) -> float:
@@ -282,6 +284,29 @@ def kaon_survival(
     return np.exp(-l_t / lam_t - wall_path / lam_al)
 
 
+def pion_survival(
+    charge: int,
+    momentum: FloatArray,
+    position: FloatArray,
+    direction: FloatArray,
+    wall_path: FloatArray,
+    target: Target,
+) -> FloatArray:
+    """Probability that pions of ``charge`` leave the target and cross ``wall_path`` (mm) of
+    the horns' aluminium without being absorbed (straight path in the target, momentum
+    MeV/c): G4BNB's fits in Be and Al, the Glauber-Gribov form in other target nuclei."""
+    l_t = path_in_target(position, direction, target.radius, target.z_max, target.segments)
+    lam_t = pion_absorption_length_in(
+        momentum,
+        charge,
+        target.material,
+        target.atomic_number,
+        target.mass_number,
+        target.number_density,
+    )
+    return np.exp(-l_t / lam_t - wall_path / absorption_length(momentum, charge, "Al"))
+
+
 def _simulate_chunk(
     species: str,
     start: int,
@@ -317,10 +342,7 @@ def _simulate_chunk(
     res = track(pos0, u0, p, charge, horn, step=config.tracking_step, record=True)
     w_surv = np.ones(m)
     if config.pion_absorption and species in ("pi+", "pi-"):
-        q = CHARGE[species]
-        l_t = path_in_target(pos0, u0, target.radius, target.z_max, target.segments)
-        lam_t = absorption_length(p, q, target.material, target.number_density)
-        w_surv = np.exp(-l_t / lam_t - res.wall_path / absorption_length(p, q, "Al"))
+        w_surv = pion_survival(CHARGE[species], p, pos0, u0, res.wall_path, target)
     if config.kaon_absorption and species in ("K+", "K-"):
         w_surv = kaon_survival(species, p, pos0, u0, res.wall_path, target)
     s_h = res.path_length

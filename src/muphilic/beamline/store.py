@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from muphilic import __version__
-from muphilic.beamline.absorption import ABSORBING_NUCLEI
 from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.flux import Box, Sphere, numu_flux
 from muphilic.beamline.samples import read_sample, write_sample
@@ -45,8 +44,8 @@ def beamline_config(beam: Any, polarity: str | None = None) -> BeamlineConfig:
         facility=facility,
         production=beam.production,
         kaon_absorption=beam.kaon_absorption,
-        # pion absorption is modelled in Be and Al only: off for other targets (graphite)
-        pion_absorption=facility.target.material in ABSORBING_NUCLEI,
+        # in every target material: G4BNB's fits in Be and Al, Glauber-Gribov otherwise
+        pion_absorption=True,
     )
 
 
