@@ -64,6 +64,7 @@ def test_lbnf_file_is_the_g4lbne_reference_design_and_marked_approximate():
     # two horns at PhornCurrent 0.2 MA, horn 1 at z = 0 and horn 2 at 6.6 m, both 3.0 m long
     assert [h.current / kA for h in f.horns] == [200.0, 200.0]
     assert [(h.z_start / m, h.z_end / m) for h in f.horns] == [(0.0, 3.0), (6.6, 9.6)]
+
     # the field region starts at the inner conductor's outer surface, LBNEphornRgivenZ of
     # g4lbne src/LBNEHorns.cc: r = sqrt((A - z)/B) + C (A > 0), sqrt((A + z)/B) + C (A < 0),
     # A, C in cm, B in 1/cm, z local in cm (Aout, Bout, Cout of Nominal_FHC.input)
