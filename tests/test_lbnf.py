@@ -97,6 +97,27 @@ def test_lbnf_file_is_the_g4lbne_reference_design_and_marked_approximate():
     assert f.decay_pipe_length / m == pytest.approx(223.06 - 17.3)
 
 
+def test_lbnf_horns_and_target_are_numi_s_from_g4numi():
+    # A second source: g4lbne's horn 1 and target are NuMI's. numi-le.toml (from g4numi,
+    # NumiHorn1.cc in inches, horn 1 at z = 3 cm; LE010 fins from z = -0.45 m) must give the
+    # same inner-conductor radius at the same beam-frame z, and the same fins 10 cm downstream
+    # (g4lbne's TargetZ0 = -0.35 m is LE000).
+    lbnf, numi = load_facility("lbnf"), load_facility("numi-le")
+    z = np.linspace(numi.horns[0].z_start + 1.0 * mm, numi.horns[0].z_end - 30.0 * mm, 400)
+    r_lbnf = np.interp(z, lbnf.horns[0].profile_z, lbnf.horns[0].inner_radius)
+    r_numi = np.interp(z, numi.horns[0].profile_z, numi.horns[0].inner_radius)
+    assert np.allclose(r_lbnf, r_numi, rtol=5e-3)
+    # horn 2: NuMI's parabolas in local z, but a 44 mm neck (Cout 4.4 cm) against g4numi's 42 mm
+    for zl in (100.0, 500.0, 900.0, 1200.0, 2000.0, 2900.0):
+        r = [
+            np.interp(f.horns[1].z_start + zl * mm, f.horns[1].profile_z, f.horns[1].inner_radius)
+            for f in (lbnf, numi)
+        ]
+        assert r[0] == pytest.approx(r[1], rel=5e-3), zl
+    shifted = [(a + 100.0 * mm, b + 100.0 * mm) for a, b in numi.target.segments]
+    assert np.allclose(lbnf.target.segments, shifted)
+
+
 def test_bnb_fits_refuse_lbnf():
     with pytest.raises(ProductionError, match=r"bnb-fits.*'sibyll'"):
         get_backend("bnb-fits").check(load_facility("lbnf"))
