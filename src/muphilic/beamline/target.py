@@ -41,6 +41,7 @@ into the weight.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from muphilic.constants import N_AVOGADRO, GeV, m_proton
+from muphilic.data import data_file
 
 __all__ = [
     "G4BNB_PROTON_QE_SLOPE",
@@ -61,10 +63,16 @@ __all__ = [
     "sample_interactions",
 ]
 
+
+def _qe_slope_coefficients() -> tuple[float, ...]:
+    text = data_file("beamline", "g4bnb_hadron_production_parameters.json").read_text()
+    return tuple(float(c) for c in json.loads(text)["quasielastic_slope_proton"]["coefficients"])
+
+
 #: G4BNB ``input/production.in`` ``/boone/physics/quasielastic/proQuasiElasticPar``: the
-#: q^2 slope of quasi-elastic p-Be scattering, c0 + c1 p + c2 p^2 in (GeV/c)^-2, p in GeV/c
-#: (the higher coefficients are zero).
-G4BNB_PROTON_QE_SLOPE = (5.20996, 0.814526, -0.0376766)
+#: q^2 slope of quasi-elastic p-Be scattering, sum c_k p^k in (GeV/c)^-2, p in GeV/c
+#: (``data/beamline/g4bnb_hadron_production_parameters.json``).
+G4BNB_PROTON_QE_SLOPE = _qe_slope_coefficients()
 
 FloatArray = NDArray[np.float64]
 
@@ -252,8 +260,7 @@ def quasielastic_slope(momentum: float) -> float:
     """G4BNB's q^2 slope beta of quasi-elastic p-Be scattering at ``momentum`` (MeV/c),
     in MeV^-2 (``d sigma / d q^2 ~ exp(-beta q^2)``)."""
     p = momentum / GeV
-    c0, c1, c2 = G4BNB_PROTON_QE_SLOPE
-    return (c0 + c1 * p + c2 * p**2) / GeV**2
+    return sum(c * p**k for k, c in enumerate(G4BNB_PROTON_QE_SLOPE)) / GeV**2
 
 
 def quasielastic_scatter(
