@@ -64,7 +64,7 @@ def test_flux_shape_stays_within_the_present_bands(ratios, det):
 @pytest.mark.parametrize("det", sorted(FILES))
 def test_flux_integral_0_to_10_GeV_matches_the_reference(ratios, det):
     # the references integrate to 5.19e-10 (MiniBooNE) and 7.38e-10 (MicroBooNE) per cm^2 per
-    # POT; the embedded beam gives 1.04 and 1.00 of that (200k POT); 40k POT: ~2 % noise
+    # POT; the embedded beam gives 1.03 and 0.99 of that (200k POT); 40k POT: ~2 % noise
     assert 0.9 < ratios[det][2] < 1.12
 
 

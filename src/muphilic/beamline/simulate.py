@@ -21,10 +21,12 @@ through the horns' inner conductors (:mod:`.absorption`; switches
 ``pion_absorption`` and ``kaon_absorption``). Neutral kaons (K0L) are counted
 (``produced_per_pot``, as produced) but not followed.
 
-Not modelled (documented differences from the full GEANT4 simulation):
-secondary and tertiary hadron production (re-interacting protons, pions and
-neutrons in the target, horn and concrete - MiniBooNE quotes ~7 % of its nu_mu
-from pi+ made by re-scattered protons), multiple scattering
+Quasi-elastically scattered primary protons interact again in a beryllium target
+(G4BNB's quasi-elastic model; switch ``proton_rescattering``). Not modelled
+(documented differences from the full GEANT4 simulation): the other secondary and
+tertiary hadron production (re-interacting protons and neutrons of the primary
+collision, pions, in the target, horn and concrete - MiniBooNE quotes ~7 % of its
+nu_mu from pi+ made by re-scattered protons), multiple scattering
 and energy loss of mesons, K+- decays other than K -> mu nu (K_mu3, K -> pi pi
 followed by pi decays), the horn field acting on muons, hadrons produced in the
 absorber or the pipe walls.
