@@ -58,6 +58,7 @@ __all__ = [
     "Target",
     "interaction_length",
     "proton_momentum",
+    "quasielastic_scatter",
     "quasielastic_slope",
     "rescatter_quasielastic",
     "sample_interactions",
