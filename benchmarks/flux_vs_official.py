@@ -31,7 +31,7 @@ def reference(name: str) -> tuple[np.ndarray, float]:
     return binned, float(np.sum(centre * ref[:, 2]) / ref[:, 2].sum())
 
 
-def compare(pot: int, seed: int = 20231121, **config: bool) -> dict[str, dict[str, object]]:
+def compare(pot: int, seed: int = 20231121, **config: bool | str) -> dict[str, dict[str, object]]:
     """Per-bin ratio embedded / reference and the mean energies, per detector."""
     sample = simulate(pot, seed, config=BeamlineConfig(**config))
     out = {}
@@ -51,7 +51,7 @@ def main() -> None:
     pot = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     figure = sys.argv[2] if len(sys.argv) > 2 else "bnb_flux_vs_official.png"
     runs = {
-        "no kaon absorption": compare(pot, kaon_absorption=False),
+        "no proton re-scattering": compare(pot, proton_rescattering=False),
         "default": compare(pot),
     }
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)

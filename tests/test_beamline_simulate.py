@@ -33,7 +33,9 @@ ABSORBER_FACE_Z = BNB.absorber_z
 
 @pytest.fixture(scope="module")
 def sample():
-    return simulate(POT, 2024)
+    # one meson-producing interaction per proton (the bookkeeping these tests check); the
+    # re-interaction of quasi-elastic protons has its own tests (test_beamline_rescattering.py)
+    return simulate(POT, 2024, config=BeamlineConfig(proton_rescattering=False))
 
 
 def test_same_seed_same_sample():

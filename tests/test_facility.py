@@ -114,7 +114,9 @@ BEFORE_FACILITY_FILES = {
 
 def test_bnb_facility_reproduces_the_results_before_facility_files():
     # (that code had no kaon absorption)
-    config = BeamlineConfig(facility=load_facility("bnb"), kaon_absorption=False)
+    config = BeamlineConfig(
+        facility=load_facility("bnb"), kaon_absorption=False, proton_rescattering=False
+    )
     sample = simulate(2000, 1, config=config)
     summary = beam_summary(sample)
     for key in ("produced_per_pot", "decays_per_pot", "muons_per_pot"):

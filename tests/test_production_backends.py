@@ -177,7 +177,9 @@ def test_the_bnb_with_urqmd_through_the_same_beamline(urqmd_runs, monkeypatch):
     cache = urqmd_runs[0]
     monkeypatch.setenv("MUPHILIC_CACHE_DIR", str(cache))
     monkeypatch.setitem(BACKENDS, "urqmd", ChromoBackend("urqmd", events_per_chunk=CHUNK))
-    sample = simulate(CHUNK + 300, 11, config=BeamlineConfig(production="urqmd"))
+    # one interaction per proton: the yield formula below (no quasi-elastic re-scattering)
+    config = BeamlineConfig(production="urqmd", proton_rescattering=False)
+    sample = simulate(CHUNK + 300, 11, config=config)
     assert sample.production.startswith("UrQMD 3.4 (chromo ")
     assert sample.facility == "BNB"
     generated = urqmd_runs[2]

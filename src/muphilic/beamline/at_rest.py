@@ -43,7 +43,7 @@ from muphilic.beamline.geometry import straight_transport
 from muphilic.beamline.horn import TrackStatus, track
 from muphilic.beamline.muons import bethe_dedx_iron
 from muphilic.beamline.simulate import BeamlineConfig, _rotate_to, kaon_survival, pion_survival
-from muphilic.beamline.target import interaction_length, sample_interactions
+from muphilic.beamline.target import interaction_length
 from muphilic.constants import A_IRON, N_AVOGADRO, RHO_IRON, GeV, MeV, m_K, m_pi, tau_K, tau_pi
 from muphilic.events import ParentSample
 
@@ -118,7 +118,7 @@ def stopped_mesons(
     if n == 0:
         return ParentSample(pdg, np.zeros((0, 4)), np.zeros((0, 3)), np.zeros(0))
     norm = source.multiplicity[species] / n
-    protons = sample_interactions(n, rng, lambda_att, facility.spot, facility.target)
+    protons = config.interactions(n, rng, lambda_att)
     p, cos_t, w_ps = source.draw(species, 0, n, rng)
     sin_t = np.sqrt(np.clip(1.0 - cos_t**2, 0.0, None))
     phi = rng.uniform(0.0, 2.0 * math.pi, n)

@@ -21,10 +21,12 @@ through the horns' inner conductors (:mod:`.absorption`; switches
 ``pion_absorption`` and ``kaon_absorption``). Neutral kaons (K0L) are counted
 (``produced_per_pot``, as produced) but not followed.
 
-Not modelled (documented differences from the full GEANT4 simulation):
-secondary and tertiary hadron production (re-interacting protons, pions and
-neutrons in the target, horn and concrete - MiniBooNE quotes ~7 % of its nu_mu
-from pi+ made by re-scattered protons), multiple scattering
+Quasi-elastically scattered primary protons interact again in a beryllium target
+(G4BNB's quasi-elastic model; switch ``proton_rescattering``). Not modelled
+(documented differences from the full GEANT4 simulation): the other secondary and
+tertiary hadron production (re-interacting protons and neutrons of the primary
+collision, pions, in the target, horn and concrete - MiniBooNE quotes ~7 % of its
+nu_mu from pi+ made by re-scattered protons), multiple scattering
 and energy loss of mesons, K+- decays other than K -> mu nu (K_mu3, K -> pi pi
 followed by pi decays), the horn field acting on muons, hadrons produced in the
 absorber or the pipe walls.
@@ -61,7 +63,13 @@ from muphilic.beamline.production import (
     ProductionBackend,
     get_backend,
 )
-from muphilic.beamline.target import Target, interaction_length, sample_interactions
+from muphilic.beamline.target import (
+    ProtonInteractions,
+    Target,
+    interaction_length,
+    rescatter_quasielastic,
+    sample_interactions,
+)
 from muphilic.constants import (
     A_ALUMINIUM,
     BR_K_TO_MU_NU,
@@ -136,6 +144,11 @@ class BeamlineConfig:
         absorption cross sections (any target nucleus; the horns' aluminium).
     chunk_size : int
         Mesons processed at once (memory bound).
+    proton_rescattering : bool or None
+        Quasi-elastically scattered primary protons interact again in the target
+        (G4BNB's quasi-elastic p-Be model, :func:`muphilic.beamline.target.rescatter_quasielastic`);
+        ``None`` (default): on for a one-cylinder beryllium target with
+        ``attenuation="inelastic"``, off otherwise.
     """
 
     facility: Facility = field(default_factory=_bnb)
@@ -146,6 +159,7 @@ class BeamlineConfig:
     pion_absorption: bool = True
     chunk_size: int = 250_000
     kaon_absorption: bool = True
+    proton_rescattering: bool | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.facility, Facility):
@@ -164,6 +178,43 @@ class BeamlineConfig:
                 raise BeamlineConfigError(f"oversample[{key!r}] = {val!r} is invalid")
         if self.chunk_size < 1:
             raise BeamlineConfigError("chunk_size must be >= 1")
+        material = self.facility.target.material
+        if self.proton_rescattering and not self._rescattering_modelled():
+            raise BeamlineConfigError(
+                "proton_rescattering is G4BNB's quasi-elastic p-Be model: it needs a "
+                "one-cylinder Be target with known p-nucleus cross sections and "
+                f"attenuation='inelastic' (facility {self.facility.name!r}, {material} target, "
+                f"attenuation={self.attenuation!r})"
+            )
+
+    def _rescattering_modelled(self) -> bool:
+        t = self.facility.target
+        return (
+            t.material == "Be"
+            and len(t.segments) == 1
+            and t.sigma_inelastic is not None
+            and t.sigma_production is not None
+            and self.attenuation == "inelastic"
+        )
+
+    @property
+    def rescattering(self) -> bool:
+        """Whether quasi-elastically scattered protons interact again (see the attribute)."""
+        if self.proton_rescattering is None:
+            return self._rescattering_modelled()
+        return self.proton_rescattering
+
+    def interactions(
+        self, n: int, rng: np.random.Generator, lambda_att: float
+    ) -> ProtonInteractions:
+        """``n`` meson-producing proton interactions in the facility's target."""
+        facility = self.facility
+        protons = sample_interactions(n, rng, lambda_att, facility.spot, facility.target)
+        if not self.rescattering:
+            return protons
+        t = facility.target
+        qe_fraction = 1.0 - float(t.sigma_production) / float(t.sigma_inelastic)
+        return rescatter_quasielastic(protons, rng, lambda_att, t, qe_fraction, self.p_beam)
 
     @property
     def p_beam(self) -> float:
@@ -322,7 +373,7 @@ def _simulate_chunk(
     mass = SPECIES[species]
     facility = config.facility
     target = facility.target
-    protons = sample_interactions(n, rng, lambda_att, facility.spot, target)
+    protons = config.interactions(n, rng, lambda_att)
     p, cos_t, w_ps = source.draw(species, start, n, rng)
     keep = w_ps > 0.0
     sin_t = np.sqrt(np.clip(1.0 - cos_t**2, 0.0, None))
@@ -432,9 +483,7 @@ def simulate(
     lambda_att = interaction_length(source.sigma_att, facility.target.number_density)
 
     # mean interaction probability of a beam proton (for produced_per_pot)
-    probe = sample_interactions(
-        200_000, np.random.default_rng([seed, 1]), lambda_att, facility.spot, facility.target
-    )
+    probe = config.interactions(200_000, np.random.default_rng([seed, 1]), lambda_att)
     p_int = float(np.mean(probe.weight))
     mult = source.multiplicity
     produced_per_pot = {s: p_int * mult[s] for s in SPECIES_PRODUCED}

@@ -19,6 +19,17 @@ interaction depth follows the attenuation cross section ``sigma_att``:
   proton continues undeflected and with its full momentum and may interact again
   (an upper estimate of the re-interaction of quasi-elastic protons).
 
+Quasi-elastic re-scattering (:func:`rescatter_quasielastic`, with ``"inelastic"``):
+G4BNB's own treatment of the primary proton (``src/BooNEpBeInteraction.cc``: a
+fraction sigma_QE / sigma_inel of the p-Be interactions is quasi-elastic, handled by
+``src/BooNEHadronQuasiElasticModel.cc``). The proton scatters elastically off a
+nucleon at rest with q^2 drawn from exp(-beta q^2), beta(p) = c0 + c1 p + c2 p^2
+(``input/production.in``, ``proQuasiElasticPar``: 9.47 (GeV/c)^-2 at 8.89 GeV/c,
+a lab angle of ~37 mrad), keeps flying in its new direction and may interact again
+on its remaining path in the target. One quasi-elastic step is followed (a second
+one changes the yield by < 0.5 %); the mesons of the re-interaction are drawn at
+the beam momentum (the proton has lost 0.6 % of it).
+
 Yields: the number of mesons of one species per POT is
 ``P_int * sigma_meson / sigma_att`` with ``P_int = 1 - exp(-L/lambda_att)``, L
 the proton's path through target material (the per-unit-length yield
@@ -30,22 +41,39 @@ into the weight.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.constants import N_AVOGADRO, m_proton
+from muphilic.constants import N_AVOGADRO, GeV, m_proton
+from muphilic.data import data_file
 
 __all__ = [
+    "G4BNB_PROTON_QE_SLOPE",
     "BeamSpot",
     "ProtonInteractions",
     "Target",
     "interaction_length",
     "proton_momentum",
+    "quasielastic_scatter",
+    "quasielastic_slope",
+    "rescatter_quasielastic",
     "sample_interactions",
 ]
+
+
+def _qe_slope_coefficients() -> tuple[float, ...]:
+    text = data_file("beamline", "g4bnb_hadron_production_parameters.json").read_text()
+    return tuple(float(c) for c in json.loads(text)["quasielastic_slope_proton"]["coefficients"])
+
+
+#: G4BNB ``input/production.in`` ``/boone/physics/quasielastic/proQuasiElasticPar``: the
+#: q^2 slope of quasi-elastic p-Be scattering, sum c_k p^k in (GeV/c)^-2, p in GeV/c
+#: (``data/beamline/g4bnb_hadron_production_parameters.json``).
+G4BNB_PROTON_QE_SLOPE = _qe_slope_coefficients()
 
 FloatArray = NDArray[np.float64]
 
@@ -227,3 +255,98 @@ def sample_interactions(
     pos = np.column_stack((x0 + tx * (z - geo.z_min), y0 + ty * (z - geo.z_min), z))
     direction = np.column_stack((tx, ty, np.ones(n))) / norm[:, None]
     return ProtonInteractions(pos, direction, p_int)
+
+
+def quasielastic_slope(momentum: float) -> float:
+    """G4BNB's q^2 slope beta of quasi-elastic p-Be scattering at ``momentum`` (MeV/c),
+    in MeV^-2 (``d sigma / d q^2 ~ exp(-beta q^2)``)."""
+    p = momentum / GeV
+    return sum(c * p**k for k, c in enumerate(G4BNB_PROTON_QE_SLOPE)) / GeV**2
+
+
+def quasielastic_scatter(
+    rng: np.random.Generator, momentum: float, n: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Lab polar angle (rad), lab momentum (MeV/c) and q^2 (MeV^2) of ``n`` protons of
+    ``momentum`` scattered elastically off a nucleon at rest (G4BNB's quasi-elastic model).
+
+    q^2 follows exp(-beta q^2) below its kinematic limit 4 p*^2; the centre-of-mass
+    angle is 2 asin(sqrt(q^2 / 4 p*^2)), boosted to the lab.
+    """
+    m = m_proton
+    energy = math.hypot(momentum, m)
+    s = 2.0 * m**2 + 2.0 * energy * m
+    p_star = momentum * m / math.sqrt(s)
+    q2_max = 4.0 * p_star**2
+    beta = quasielastic_slope(momentum)
+    # truncated exponential (G4BNB redraws above the limit: the same distribution)
+    q2 = -np.log1p(-rng.random(n) * -math.expm1(-beta * q2_max)) / beta
+    theta_cm = 2.0 * np.arcsin(np.sqrt(np.clip(q2 / q2_max, 0.0, 1.0)))
+    e_star = math.hypot(p_star, m)
+    b = momentum / (energy + m)
+    g = 1.0 / math.sqrt(1.0 - b * b)
+    pz = g * (p_star * np.cos(theta_cm) + b * e_star)
+    pt = p_star * np.sin(theta_cm)
+    return np.arctan2(pt, pz), np.hypot(pz, pt), q2
+
+
+def rescatter_quasielastic(
+    protons: ProtonInteractions,
+    rng: np.random.Generator,
+    lambda_att: float,
+    target: Target,
+    qe_fraction: float,
+    momentum: float,
+) -> ProtonInteractions:
+    """Add the meson-producing interactions of quasi-elastically scattered protons.
+
+    ``protons`` are first interactions drawn with ``lambda_att`` (sigma_inel). A row
+    becomes, with probability ``qe_fraction`` (sigma_QE / sigma_inel), a quasi-elastic
+    scatter at its point (deflected by :func:`quasielastic_scatter`) followed by a
+    second interaction on the remaining straight path in the target, with weight
+    ``P_int1 * P_int2``; the other rows keep their point with weight
+    ``P_int1 / (1 - qe_fraction)``. The expected meson yield per proton is then
+    ``P_int1 + qe_fraction * <P_int1 P_int2>`` times the multiplicity per inelastic
+    interaction, as in G4BNB. Single-cylinder targets only.
+    """
+    from muphilic.beamline.absorption import path_in_target
+
+    if len(target.segments) != 1:
+        raise ValueError("quasi-elastic re-scattering is modelled for one-cylinder targets only")
+    if not 0.0 <= qe_fraction < 1.0:
+        raise ValueError(f"qe_fraction must be in [0, 1), got {qe_fraction!r}")
+    n = len(protons.weight)
+    qe = rng.random(n) < qe_fraction
+    weight = protons.weight / (1.0 - qe_fraction)
+    position = protons.position.copy()
+    direction = protons.direction.copy()
+    k = int(np.count_nonzero(qe))
+    if k:
+        theta, _, _ = quasielastic_scatter(rng, momentum, k)
+        phi = rng.uniform(0.0, 2.0 * math.pi, k)
+        local = np.column_stack(
+            (np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta))
+        )
+        u = _rotate_to(protons.direction[qe], local)
+        x1 = protons.position[qe]
+        path = path_in_target(x1, u, target.radius, target.z_max, target.segments)
+        p2 = -np.expm1(-path / lambda_att)
+        depth = -lambda_att * np.log1p(-rng.random(k) * p2)
+        position[qe] = x1 + depth[:, None] * u
+        direction[qe] = u
+        weight[qe] = protons.weight[qe] * p2
+    return ProtonInteractions(position, direction, weight)
+
+
+def _rotate_to(direction: FloatArray, local: FloatArray) -> FloatArray:
+    """Rotate vectors given relative to +z into the frame whose z-axis is ``direction``."""
+    d = direction
+    axis = np.column_stack((-d[:, 1], d[:, 0], np.zeros(len(d))))  # z x d
+    s = np.linalg.norm(axis, axis=1)
+    c = d[:, 2]
+    safe = np.where(s > 0.0, s, 1.0)
+    k = axis / safe[:, None]
+    kxv = np.cross(k, local)
+    kdv = np.sum(k * local, axis=1, keepdims=True)
+    rotated = local * c[:, None] + kxv * s[:, None] + k * kdv * (1.0 - c[:, None])
+    return np.where((s > 0.0)[:, None], rotated, local)
