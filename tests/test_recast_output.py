@@ -122,3 +122,17 @@ def test_plot_writes_png_and_pdf(tmp_path) -> None:
     assert [p.suffix for p in paths] == [".png", ".pdf"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert paths[1].read_bytes()[:5] == b"%PDF-"
+
+
+def test_every_detector_gets_its_own_colour() -> None:
+    from muphilic.recast.plot import EXPERIMENT_COLOURS, _colours
+
+    masses, couplings = np.geomspace(1.0, 200.0, 3), np.geomspace(1e-7, 1e-1, 4)
+    z = np.zeros((3, 4))
+    names = ["MiniBooNE", "MicroBooNE", "SBND", "ICARUS (NuMI)", "MicroBooNE (NuMI)", "MINERvA"]
+    names += ["NOvA ND", "T2K ND280", "DUNE ND-LAr", "NOvA ND discovery"]
+    scans = [ScanResult(n, masses, couplings, "synthetic", z, z, 5.0, z > 1) for n in names]
+    colours = _colours(scans)
+    assert colours[:3] == [EXPERIMENT_COLOURS[n] for n in names[:3]]
+    assert len(set(colours[:-1])) == len(names) - 1  # nine detectors, nine colours
+    assert colours[-1] == colours[names.index("NOvA ND")]  # a discovery curve shares its colour

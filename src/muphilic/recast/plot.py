@@ -10,6 +10,7 @@ Uses :class:`matplotlib.figure.Figure` directly (no pyplot global state).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,27 @@ __all__ = ["EXPERIMENT_COLOURS", "plot_reach"]
 
 #: Colours of the paper's Fig. 6.
 EXPERIMENT_COLOURS = {"MiniBooNE": "tab:red", "MicroBooNE": "tab:purple", "SBND": "magenta"}
-_FALLBACK = ("tab:blue", "tab:orange", "tab:brown", "tab:olive", "tab:cyan")
+#: Colours of the other detectors, in the order they come (none is the g-2 band's green
+#: or grey, nor one of the paper's three).
+_FALLBACK = (
+    "tab:blue",
+    "tab:orange",
+    "tab:brown",
+    "tab:olive",
+    "tab:cyan",
+    "tab:pink",
+    "navy",
+    "darkgoldenrod",
+)
 
 
-def _colour(name: str, i: int) -> str:
-    return EXPERIMENT_COLOURS.get(name, _FALLBACK[i % len(_FALLBACK)])
+def _colours(scans: Sequence[ScanResult]) -> list[str]:
+    """One colour per scan: the paper's for its three detectors, then a distinct one per
+    other detector (a detector's discovery curve shares its exclusion curve's colour)."""
+    names = [scan.experiment.removesuffix(" discovery") for scan in scans]
+    others = [n for n in dict.fromkeys(names) if n not in EXPERIMENT_COLOURS]
+    chosen = {n: _FALLBACK[k % len(_FALLBACK)] for k, n in enumerate(others)}
+    return [EXPERIMENT_COLOURS.get(n) or chosen[n] for n in names]
 
 
 #: Legend words of each kind of curve.
@@ -130,9 +147,10 @@ def plot_reach(
 
     clipped = []
     order = sorted(range(len(scans)), key=lambda i: CURVE_KINDS.index(scans[i].kind))
+    colours = _colours(scans)
     for i in order:
         scan = scans[i]
-        colour = _colour(scan.experiment.removesuffix(" discovery"), i)
+        colour = colours[i]
         label = _legend_text(scan)
         discovery = scan.statistic == "asimov_discovery"
         if scan.kind == "projection" or discovery:
@@ -198,7 +216,7 @@ def plot_reach(
         ax.set_title(title)
     if footnote:
         fig.get_layout_engine().set(h_pad=0.08)
-        fig.supxlabel(footnote, fontsize=6, color="0.3")
+        fig.supxlabel(textwrap.fill(footnote, width=130), fontsize=6, color="0.3")
     ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
     out = Path(out)
     written = []
