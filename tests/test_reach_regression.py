@@ -2,16 +2,17 @@
 
 Reference: ``docs/examples/small.toml`` (2000 POT simulated, 6 x 30 grid, 2000 scalars per
 species) run with the code before the process pool, the compiled kernels, the flux cache and
-the solved boundary (the physics of the kaon absorption, the dump multiple scattering, the
-wall muons, the one fiducial volume and the MicroBooNE background components included),
-one process; renewed when the quasi-elastic re-scattering of the primary protons in the
-target was added (``BeamlineConfig.proton_rescattering``, on for the BNB: SBND's upper edge
-104.7 -> 101.1 MeV, MicroBooNE's lowest coupling at the fourth mass one grid cell lower), from
+the solved boundary (the physics of the kaon absorption, the dump multiple scattering, the wall
+muons, the one fiducial volume and the MicroBooNE background components included), one process;
+renewed when the quasi-elastic re-scattering of the primary protons in the target was added
+(``BeamlineConfig.proton_rescattering``, on for the BNB: SBND's upper edge 104.7 -> 101.1 MeV,
+MicroBooNE's lowest coupling at the fourth mass one grid cell lower), from
 ``reach(load_config(SMALL), progress=False, n_workers=2)`` with that physics. The speed-ups
-keep every random stream, so the numbers agree to rounding; the test allows the MC scatter of the method (2 % on the g-2 band edges, one grid cell on the
-lowest excluded coupling), so that it also holds on machines whose maths libraries round
-differently. A change of the physics (beam model, emission, detectors) moves these numbers
-and must renew the reference, with its origin.
+keep every random stream, so the numbers agree to rounding; the test allows the MC scatter of
+the method (2 % on the g-2 band edges, one grid cell on the lowest excluded coupling), so that
+it also holds on machines whose maths libraries round differently. A change of the physics
+(beam model, emission, detectors) moves these numbers and must renew the reference, with its
+origin.
 """
 
 from __future__ import annotations
