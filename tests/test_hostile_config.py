@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from muphilic import config as config_module
 from muphilic.beamline import simulate, write_sample
 from muphilic.cli import main
 from muphilic.config import (
@@ -37,6 +36,7 @@ from muphilic.config import (
     estimate_cost,
     load_config,
 )
+from muphilic.config import cost as config_module
 from muphilic.constants import TWO_M_MU
 from muphilic.data import data_file
 from muphilic.detectors import DetectorConfigError, load_detector
