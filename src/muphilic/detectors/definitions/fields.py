@@ -33,15 +33,15 @@ Shape = Literal["sphere", "box"]
 TrackMassMode = Literal["reconstructed", "true"]
 
 
+#: What a detector's curve can be (the kinds of :mod:`muphilic.recast.output`).
+CURVES = ("exclusion", "expected", "projection")
+
 #: Allowed (exclusive low, inclusive high] range of the analysis numbers of a
 #: detector, also the fields a run configuration may override (``[detectors.NAME]``):
 #: ``pot`` up to 1e25 (ten thousand years of the Booster Neutrino Beam at 1e21 a
 #: year); ``efficiency`` a fraction; ``resolution`` the Gaussian m_gg resolution as
 #: a fraction of m_S (sigma = resolution x m_S), at most 1 - a peak wider than the
 #: mass itself tells nothing about the mass.
-#: What a detector's curve can be (the kinds of :mod:`muphilic.recast.output`).
-CURVES = ("exclusion", "expected", "projection")
-
 FIELD_RANGES: dict[str, tuple[float, float]] = {
     "pot": (0.0, 1e25),
     "efficiency": (0.0, 1.0),
