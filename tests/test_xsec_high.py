@@ -45,6 +45,7 @@ def test_high_grid_continues_the_default_one():
 @pytest.mark.parametrize("element", ELEMENTS)
 def test_packaged_high_table_matches_default_at_the_shared_node(element):
     low, high = load_table(element), load_high_table(element)
+    np.testing.assert_array_equal(high.energies, HIGH_ENERGIES)
     np.testing.assert_array_equal(high.masses, low.masses)
     # the same node computed twice: equal up to rounding of the sums
     np.testing.assert_allclose(high.sigma[0], low.sigma[-1], rtol=1e-12)
