@@ -150,3 +150,26 @@ def test_emission_at_numi_energies_and_limit():
     assert sig[0] * scale < p[2] - p[1] < sig[1] * scale
     with pytest.raises(MuonScatteringError, match="above the table's 130 GeV"):
         emission_probability(np.array([150.0 * GeV]), mass)
+
+
+class _Captured(Exception):
+    pass
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_roadmap_dump_muons_off_bnb_option(monkeypatch, keep):
+    """The road map drops the dump-muon channel off the BNB unless asked to keep it."""
+    import muphilic.pipeline
+    from muphilic.roadmap import roadmap
+
+    seen = []
+
+    def fake_reach(run, **_):
+        seen.append(run.emission.channels)
+        raise _Captured
+
+    monkeypatch.setattr(muphilic.pipeline, "reach", fake_reach)
+    with pytest.raises(_Captured):
+        roadmap(facilities=("numi",), dump_muons_off_bnb=keep)
+    assert ("muon" in seen[0]) is keep
+    assert {"kaon", "pion"} <= set(seen[0])
