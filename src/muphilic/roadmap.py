@@ -140,6 +140,7 @@ def roadmap(
     pot: Mapping[str, int] | None = None,
     progress: bool = False,
     n_workers: int | None = 1,
+    dump_muons_off_bnb: bool = False,
 ) -> RoadmapResult:
     """Reach of every packaged detector at its facility's nominal exposure.
 
@@ -155,6 +156,12 @@ def roadmap(
         sample); default the base configuration's ``beam.pot``.
     progress : bool
     n_workers : int or None
+    dump_muons_off_bnb : bool
+        Keep the dump-muon channel (if in ``base.emission.channels``) for the
+        facilities other than the BNB. Off by default: their muons (up to ~100 GeV)
+        have ranges of 7-60 m of iron, far beyond the absorbers (a few metres of
+        aluminium and steel, then rock), while the dump model slows every muon down
+        in thick iron (docs/facilities.md); the meson decays alone are conservative.
     """
     from muphilic.config import RunConfig
     from muphilic.pipeline import reach
@@ -173,8 +180,8 @@ def roadmap(
             pot=int((pot or {}).get(key, base.beam.pot)),
         )
         emission = base.emission
-        if key != "bnb":
-            # the muon-scattering table stops at 10 GeV: meson decays only (conservative)
+        if key != "bnb" and not dump_muons_off_bnb:
+            # thick-iron dump model inadequate for 10-100 GeV muons: meson decays only
             channels = tuple(c for c in emission.channels if c != "muon")
             emission = replace(emission, channels=channels)
         run = replace(base, beam=beam, experiments=names, emission=emission).validate()

@@ -26,7 +26,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from muphilic.constants import DEDX_IRON_PAPER, N_IRON_PAPER, TWO_M_MU, GeV, MeV, m_mu
 from muphilic.emission.form_factors import DEFAULT_FORM_FACTOR, FormFactor, Target, get_target
-from muphilic.emission.xsec_tables import DEFAULT_MASSES, XsecTable, has_packaged_table, load_table
+from muphilic.emission.xsec_tables import (
+    DEFAULT_MASSES,
+    XsecTable,
+    has_packaged_table,
+    load_full_table,
+)
 from muphilic.errors import MuphilicError
 
 __all__ = [
@@ -132,15 +137,16 @@ def mass_slice(
     For a target with a packaged table (iron and the elements of the BNB's wall
     materials) and the default form factor the table is interpolated in m_S (exact
     on its nodes); with ``exact=True``, or for another target or form factor, a
-    one-mass table is computed on the default energies and cached (~10 s once).
+    one-mass table is computed on the default and high energies (0.11-130 GeV,
+    :func:`~muphilic.emission.xsec_tables.load_full_table`) and cached (~10 s once).
     """
     _check_mass(mass)
     tgt = get_target(target)
     default_model = has_packaged_table(tgt) and form_factor == DEFAULT_FORM_FACTOR
     on_node = bool(np.any(np.isclose(DEFAULT_MASSES, mass, rtol=1e-12)))
     if default_model and (on_node or not exact):
-        return _slice_from_table(load_table(tgt, form_factor=form_factor), mass)
-    table = load_table(tgt, masses=np.array([mass]), form_factor=form_factor)
+        return _slice_from_table(load_full_table(tgt, form_factor=form_factor), mass)
+    table = load_full_table(tgt, masses=np.array([mass]), form_factor=form_factor)
     return _slice_from_table(table, mass)
 
 

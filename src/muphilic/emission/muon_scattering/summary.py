@@ -25,8 +25,9 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 # summary for the command line
 # --------------------------------------------------------------------------------------
-#: Highest muon energy :func:`xsec_summary` accepts, 10 GeV: the top of the packaged
-#: table and of the energies the quadrature was validated at (with vegas, up to 8 GeV).
+#: Highest muon energy :func:`xsec_summary` accepts, 10 GeV: the top of the default
+#: packaged table and of the energies this bound was studied at (the high-energy tables,
+#: 10-130 GeV, are validated on their nodes for m_S >= 1 MeV: docs/muon_scattering_validation.md).
 #: Over MASS_RANGE_MeV x [threshold, 10 GeV] the exact integral agrees with the same
 #: integral in extended (80-bit) precision to 1.4e-5 or better (the worst case is the
 #: lightest mass at 10 GeV). Above, its smallest momentum transfer is formed by a
