@@ -256,3 +256,21 @@ def test_roadmap_table_csv():
     assert lines[0] == "facility,detector,name,curve,pot,g2_band_low_MeV,g2_band_high_MeV"
     assert lines[1] == "numi,nova_nd,NOvA ND,expected,1.36e+21,10.72,60"
     assert lines[2] == "bnb,x,X,projection,1e+20,,"
+
+
+def test_the_default_road_map_holds_every_facility_with_detectors(monkeypatch, tmp_path):
+    from muphilic.roadmap import roadmap_facilities
+
+    keys = roadmap_facilities()
+    assert keys[0] == "bnb" and set(keys) == {"bnb", "jparc", "lbnf", "numi"}
+    assert all(key == "bnb" or facility_detectors(key) for key in keys)
+    seen = {}
+
+    def fake_roadmap(run, **kwargs):  # the command's arguments, without the runs
+        seen.update(kwargs)
+        raise SystemExit(0)
+
+    monkeypatch.setattr("muphilic.roadmap.roadmap", fake_roadmap)
+    out = CliRunner().invoke(app, ["roadmap", "--out", str(tmp_path), "--dump-muons-off-bnb"])
+    assert out.exit_code == 0, out.output
+    assert seen["facilities"] == keys and seen["dump_muons_off_bnb"] is True

@@ -48,6 +48,7 @@ __all__ = [
     "flux_volumes",
     "published_flux",
     "roadmap",
+    "roadmap_facilities",
     "table_csv",
     "write_roadmap",
 ]
@@ -69,6 +70,13 @@ def facility_key(name: str) -> str:
         if wanted in (key, load_facility(key).name.lower()):
             return key
     raise MuphilicError(f"facility {name!r} is not packaged; packaged are {available_facilities()}")
+
+
+def roadmap_facilities() -> tuple[str, ...]:
+    """The road map's default facilities: the BNB, then every packaged facility that has
+    packaged detectors (a tune variant such as ``numi-le`` has none of its own)."""
+    others = [k for k in available_facilities() if k != "bnb" and facility_detectors(k)]
+    return ("bnb", *others)
 
 
 def facility_detectors(key: str) -> list[str]:
@@ -136,7 +144,7 @@ class RoadmapResult:
 def roadmap(
     base: Any = None,
     *,
-    facilities: Sequence[str] = ("bnb", "numi"),
+    facilities: Sequence[str] | None = None,
     pot: Mapping[str, int] | None = None,
     progress: bool = False,
     n_workers: int | None = 1,
@@ -149,8 +157,9 @@ def roadmap(
     base : muphilic.config.RunConfig, optional
         Scan grid, statistics, emission settings and seed (the paper's by default);
         its beam facility and experiments are replaced per facility.
-    facilities : sequence of str
-        Packaged facility keys; the BNB's detectors are the paper's three.
+    facilities : sequence of str, optional
+        Packaged facility keys (default :func:`roadmap_facilities`: all of them);
+        the BNB's detectors are the paper's three.
     pot : mapping, optional
         Facility key -> simulated protons on target (statistics of the beam
         sample); default the base configuration's ``beam.pot``.
@@ -169,7 +178,7 @@ def roadmap(
     base = base or RunConfig()
     results: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
-    for key in facilities:
+    for key in roadmap_facilities() if facilities is None else facilities:
         names = BNB_EXPERIMENTS if key == "bnb" else tuple(facility_detectors(key))
         if not names:
             raise MuphilicError(f"facility {key!r} has no packaged detectors")

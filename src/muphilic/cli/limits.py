@@ -209,9 +209,14 @@ def _print_band(record: dict[str, Any]) -> None:
 @click.option("--config", "config_path", default=None, help="Run configuration (TOML).")
 @click.option(
     "--facilities",
-    default="bnb,numi",
-    show_default=True,
-    help="Comma-separated packaged facilities whose detectors to draw.",
+    default=None,
+    help="Comma-separated packaged facilities whose detectors to draw "
+    "[default: every facility with packaged detectors].",
+)
+@click.option(
+    "--dump-muons-off-bnb",
+    is_flag=True,
+    help="Keep the dump-muon channel off the BNB (its thick-iron model overestimates it there).",
 )
 @click.option(
     "--pot",
@@ -225,7 +230,8 @@ def _print_band(record: dict[str, Any]) -> None:
 def roadmap_command(
     out_dir: str,
     config_path: str | None,
-    facilities: str,
+    facilities: str | None,
+    dump_muons_off_bnb: bool,
     pot_options: tuple[str, ...],
     workers: int,
     allow_long_runs: bool,
@@ -233,10 +239,13 @@ def roadmap_command(
 ) -> None:
     """Every packaged detector at its facility's nominal exposure, beside the BNB (one figure)."""
     from muphilic.beamline.facility_file import available_facilities
-    from muphilic.roadmap import roadmap, table_csv, write_roadmap
+    from muphilic.roadmap import roadmap, roadmap_facilities, table_csv, write_roadmap
 
     run = _load_run_config(config_path, allow_long_runs)
-    keys = tuple(k.strip().lower() for k in facilities.split(",") if k.strip())
+    if facilities is None:
+        keys = roadmap_facilities()
+    else:
+        keys = tuple(k.strip().lower() for k in facilities.split(",") if k.strip())
     for key in keys:
         if key not in available_facilities():
             raise OptionError("--facilities", f"unknown facility {key!r}: {available_facilities()}")
@@ -248,7 +257,14 @@ def roadmap_command(
         pots[key.strip().lower()] = int(value)
     if workers < 1:
         raise OptionError("--workers", f"must be at least 1, got {workers}")
-    result = roadmap(run, facilities=keys, pot=pots, progress=not as_json, n_workers=workers)
+    result = roadmap(
+        run,
+        facilities=keys,
+        pot=pots,
+        progress=not as_json,
+        n_workers=workers,
+        dump_muons_off_bnb=dump_muons_off_bnb,
+    )
     files = write_roadmap(result, out_dir)
     if as_json:
         payload = {"detectors": result.rows, "files": [str(f) for f in files]}
