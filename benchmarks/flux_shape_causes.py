@@ -45,11 +45,10 @@ from muphilic.beamline import DEFAULT_FLUX_VOLUMES, BeamlineConfig, simulate
 from muphilic.beamline.absorption import _form, _params, absorption_length, path_in_target
 from muphilic.beamline.decays import decay_length, sample_decay_distance
 from muphilic.beamline.flux import parent_flux
-from muphilic.beamline.geometry import straight_transport
+from muphilic.beamline.geometry import rotate_to, straight_transport
 from muphilic.beamline.horn import TrackStatus
 from muphilic.beamline.horn_kernel import checkpoints_of, track
 from muphilic.beamline.production.bnb_fits import integrated_xsec, production_model
-from muphilic.beamline.simulate import _rotate_to
 from muphilic.beamline.target import interaction_length, sample_interactions
 from muphilic.constants import GeV, cm2, m_pi, m_proton, tau_pi
 from muphilic.events import ParentSample
@@ -123,7 +122,7 @@ def _directions(rng, parent_dir: np.ndarray, cos_t: np.ndarray) -> np.ndarray:
     sin_t = np.sqrt(np.clip(1.0 - cos_t**2, 0.0, None))
     phi = rng.uniform(0.0, 2 * math.pi, len(cos_t))
     local = np.column_stack((sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t))
-    return _rotate_to(parent_dir, local)
+    return rotate_to(parent_dir, local)
 
 
 def final_states(rng, pools, proj, nucleus, pdg, p, u, pos, w, p_pool=None):

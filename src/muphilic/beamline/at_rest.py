@@ -39,10 +39,10 @@ from numpy.typing import NDArray
 
 from muphilic.beamline.absorption import kaon_absorption_length, pion_absorption_xsec_any
 from muphilic.beamline.decays import decay_length
-from muphilic.beamline.geometry import straight_transport
+from muphilic.beamline.geometry import rotate_to, straight_transport
 from muphilic.beamline.horn import TrackStatus, track
 from muphilic.beamline.muons import bethe_dedx_iron
-from muphilic.beamline.simulate import BeamlineConfig, _rotate_to, kaon_survival, pion_survival
+from muphilic.beamline.simulate import BeamlineConfig, kaon_survival, pion_survival
 from muphilic.beamline.target import interaction_length
 from muphilic.constants import A_IRON, N_AVOGADRO, RHO_IRON, GeV, MeV, m_K, m_pi, tau_K, tau_pi
 from muphilic.events import ParentSample
@@ -122,7 +122,7 @@ def stopped_mesons(
     p, cos_t, w_ps = source.draw(species, 0, n, rng)
     sin_t = np.sqrt(np.clip(1.0 - cos_t**2, 0.0, None))
     phi = rng.uniform(0.0, 2.0 * math.pi, n)
-    u0 = _rotate_to(
+    u0 = rotate_to(
         protons.direction, np.column_stack((sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t))
     )
     keep = w_ps > 0.0

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Aperture", "StraightStatus", "straight_transport"]
+__all__ = ["Aperture", "StraightStatus", "rotate_to", "straight_transport"]
 
 FloatArray = NDArray[np.float64]
 
@@ -138,3 +138,17 @@ def straight_transport(
     status[status < 0] = StraightStatus.END
     end = pos + s[:, None] * u
     return s, end, status
+
+
+def rotate_to(direction: FloatArray, local: FloatArray) -> FloatArray:
+    """Rotate vectors given relative to +z into the frame whose z-axis is ``direction``."""
+    d = direction
+    axis = np.column_stack((-d[:, 1], d[:, 0], np.zeros(len(d))))  # z x d
+    s = np.linalg.norm(axis, axis=1)
+    c = d[:, 2]
+    safe = np.where(s > 0.0, s, 1.0)
+    k = axis / safe[:, None]
+    kxv = np.cross(k, local)
+    kdv = np.sum(k * local, axis=1, keepdims=True)
+    rotated = local * c[:, None] + kxv * s[:, None] + k * kdv * (1.0 - c[:, None])
+    return np.where((s > 0.0)[:, None], rotated, local)

@@ -51,7 +51,7 @@ from muphilic.beamline.absorption import (
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
 from muphilic.beamline.facility import Facility
 from muphilic.beamline.facility_file import load_facility
-from muphilic.beamline.geometry import StraightStatus, straight_transport
+from muphilic.beamline.geometry import StraightStatus, rotate_to, straight_transport
 from muphilic.beamline.horn import HornSystem, TrackStatus
 from muphilic.beamline.horn_kernel import checkpoints_of, track  # $MUPHILIC_HORN_NUMPY=1: NumPy
 from muphilic.beamline.production import (
@@ -282,20 +282,6 @@ class BeamSample:
             object.__setattr__(self, "muons_produced_per_pot", total)
 
 
-def _rotate_to(direction: FloatArray, local: FloatArray) -> FloatArray:
-    """Rotate vectors given relative to +z into the frame whose z-axis is ``direction``."""
-    d = direction
-    axis = np.column_stack((-d[:, 1], d[:, 0], np.zeros(len(d))))  # z x d
-    s = np.linalg.norm(axis, axis=1)
-    c = d[:, 2]
-    safe = np.where(s > 0.0, s, 1.0)
-    k = axis / safe[:, None]
-    kxv = np.cross(k, local)
-    kdv = np.sum(k * local, axis=1, keepdims=True)
-    rotated = local * c[:, None] + kxv * s[:, None] + k * kdv * (1.0 - c[:, None])
-    return np.where((s > 0.0)[:, None], rotated, local)
-
-
 @dataclass
 class _Chunk:
     parent_p4: FloatArray
@@ -379,7 +365,7 @@ def _simulate_chunk(
     sin_t = np.sqrt(np.clip(1.0 - cos_t**2, 0.0, None))
     phi = rng.uniform(0.0, 2.0 * math.pi, n)
     local = np.column_stack((sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t))
-    u0 = _rotate_to(protons.direction, local)
+    u0 = rotate_to(protons.direction, local)
     pos0 = protons.position
     w_prod = protons.weight * w_ps * norm
     # drop exact zeros (outside the parametrisation's support)

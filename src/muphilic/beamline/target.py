@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from muphilic.beamline.geometry import rotate_to
 from muphilic.constants import N_AVOGADRO, GeV, m_proton
 from muphilic.data import data_file
 
@@ -327,7 +328,7 @@ def rescatter_quasielastic(
         local = np.column_stack(
             (np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta))
         )
-        u = _rotate_to(protons.direction[qe], local)
+        u = rotate_to(protons.direction[qe], local)
         x1 = protons.position[qe]
         path = path_in_target(x1, u, target.radius, target.z_max, target.segments)
         p2 = -np.expm1(-path / lambda_att)
@@ -336,17 +337,3 @@ def rescatter_quasielastic(
         direction[qe] = u
         weight[qe] = protons.weight[qe] * p2
     return ProtonInteractions(position, direction, weight)
-
-
-def _rotate_to(direction: FloatArray, local: FloatArray) -> FloatArray:
-    """Rotate vectors given relative to +z into the frame whose z-axis is ``direction``."""
-    d = direction
-    axis = np.column_stack((-d[:, 1], d[:, 0], np.zeros(len(d))))  # z x d
-    s = np.linalg.norm(axis, axis=1)
-    c = d[:, 2]
-    safe = np.where(s > 0.0, s, 1.0)
-    k = axis / safe[:, None]
-    kxv = np.cross(k, local)
-    kdv = np.sum(k * local, axis=1, keepdims=True)
-    rotated = local * c[:, None] + kxv * s[:, None] + k * kdv * (1.0 - c[:, None])
-    return np.where((s > 0.0)[:, None], rotated, local)
