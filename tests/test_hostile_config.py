@@ -314,9 +314,9 @@ def test_generator_beams_cost_their_time_per_event():
     """A facility simulated by a generator is costed by that generator, not the BNB fits."""
     numi = replace(RunConfig(), beam=BeamConfig(pot=200_000, facility="numi"))
     cost = estimate_cost(numi, beam_only=True)
-    assert cost.beam_seconds == pytest.approx(200_000 * 2.4e-3)  # SIBYLL, docs/facilities.md
+    assert cost.beam_seconds == pytest.approx(200_000 * 1e-3)  # SIBYLL, docs/facilities.md
     urqmd = replace(RunConfig(), beam=BeamConfig(pot=200_000, production="urqmd"))
-    assert estimate_cost(urqmd, beam_only=True).beam_seconds == pytest.approx(200_000 * 13e-3)
+    assert estimate_cost(urqmd, beam_only=True).beam_seconds == pytest.approx(200_000 * 3e-3)
 
 
 def test_limits_key_is_checked_and_not_in_the_digest():

@@ -47,10 +47,13 @@ __all__ = ["RunCost", "check_cost", "estimate_cost"]
 # and (scan) timing evaluate_mass(mass, SignalForMass(...), spectrum, statistic, K) over
 # 8 masses from 2 to 210 MeV for each experiment, as muphilic.pipeline builds them.
 BEAM_SECONDS_PER_POT = 1.4e-4
-#: Beam seconds per POT of the generator backends: their time per event (docs/facilities.md,
-#: one worker, start-up excluded), an upper estimate since a proton interacts at most once in
-#: the target; NuMI with SIBYLL measured 1.8e-3 s per POT (5000 POT, load average 10).
-BEAM_SECONDS_PER_POT_BY_PRODUCTION = {"urqmd": 13e-3, "sibyll": 2.4e-3}
+#: Beam seconds per POT of the generator backends: about 2.5 times their time per event
+#: (docs/facilities.md, ``benchmarks/bench_generators.py``, one worker, start-up excluded:
+#: UrQMD 1.16 ms, SIBYLL 0.27 ms on a quiet machine), an upper estimate for slower or loaded
+#: machines (a proton interacts at most once in the target); the whole beam simulation
+#: measured 1.2-1.8 ms (UrQMD, J-PARC) and 0.5 ms (SIBYLL, NuMI) CPU per POT
+#: (``benchmarks/bench_roadmap.py``).
+BEAM_SECONDS_PER_POT_BY_PRODUCTION = {"urqmd": 3e-3, "sibyll": 1e-3}
 BEAM_BYTES_PER_POT = 311.0
 SCAN_SECONDS_FIXED = 0.08
 SCAN_SECONDS_SCALED = 0.3
