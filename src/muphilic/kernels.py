@@ -137,24 +137,36 @@ def _intervals(status: int) -> None:
         raise GeometryError("direction has zero length for some rays")
 
 
-def ray_box(
-    vertex: FloatArray, direction: FloatArray, centre: FloatArray, half_lengths: FloatArray
+def _rays(
+    kernel, vertex: FloatArray, direction: FloatArray, *shape
 ) -> tuple[FloatArray, FloatArray]:
-    """(L_in, L_out) of rays through an axis-aligned box, mm (see
-    :func:`muphilic.detectors.geometry.ray_box`); ``direction`` of any positive length."""
+    """(L_in, L_out) from a compiled ray kernel with the shape's parameters after the rays."""
     n = vertex.shape[0]
     l_in, l_out = np.empty(n), np.empty(n)
     _intervals(
-        _ray_box(
+        kernel(
             np.ascontiguousarray(vertex, dtype=np.float64),
             np.ascontiguousarray(direction, dtype=np.float64),
-            np.ascontiguousarray(centre, dtype=np.float64),
-            np.ascontiguousarray(half_lengths, dtype=np.float64),
+            *shape,
             l_in,
             l_out,
         )
     )
     return l_in, l_out
+
+
+def ray_box(
+    vertex: FloatArray, direction: FloatArray, centre: FloatArray, half_lengths: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """(L_in, L_out) of rays through an axis-aligned box, mm (see
+    :func:`muphilic.detectors.geometry.ray_box`); ``direction`` of any positive length."""
+    return _rays(
+        _ray_box,
+        vertex,
+        direction,
+        np.ascontiguousarray(centre, dtype=np.float64),
+        np.ascontiguousarray(half_lengths, dtype=np.float64),
+    )
 
 
 def ray_sphere(
@@ -162,19 +174,13 @@ def ray_sphere(
 ) -> tuple[FloatArray, FloatArray]:
     """(L_in, L_out) of rays through a sphere, mm (see
     :func:`muphilic.detectors.geometry.ray_sphere`); ``direction`` of any positive length."""
-    n = vertex.shape[0]
-    l_in, l_out = np.empty(n), np.empty(n)
-    _intervals(
-        _ray_sphere(
-            np.ascontiguousarray(vertex, dtype=np.float64),
-            np.ascontiguousarray(direction, dtype=np.float64),
-            np.ascontiguousarray(centre, dtype=np.float64),
-            float(radius),
-            l_in,
-            l_out,
-        )
+    return _rays(
+        _ray_sphere,
+        vertex,
+        direction,
+        np.ascontiguousarray(centre, dtype=np.float64),
+        float(radius),
     )
-    return l_in, l_out
 
 
 @njit(cache=True, error_model="numpy")
