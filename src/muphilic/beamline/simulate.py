@@ -63,6 +63,7 @@ from muphilic.beamline.production import (
     ProductionBackend,
     get_backend,
 )
+from muphilic.beamline.production.reweight import PionReweight, ReweightedSource
 from muphilic.beamline.target import (
     ProtonInteractions,
     Target,
@@ -149,6 +150,11 @@ class BeamlineConfig:
         (G4BNB's quasi-elastic p-Be model, :func:`muphilic.beamline.target.rescatter_quasielastic`);
         ``None`` (default): on for a one-cylinder beryllium target with
         ``attenuation="inelastic"``, off otherwise.
+    pi_plus_reweight : PionReweight or None
+        Weight the ``bnb-fits`` pi+ production by spline(table) / Sanford-Wang, the
+        official flux's central value built from a measured table
+        (:mod:`muphilic.beamline.production.reweight`); ``None`` (default): the fits as G4BNB
+        samples them.
     """
 
     facility: Facility = field(default_factory=_bnb)
@@ -160,6 +166,7 @@ class BeamlineConfig:
     chunk_size: int = 250_000
     kaon_absorption: bool = True
     proton_rescattering: bool | None = None
+    pi_plus_reweight: PionReweight | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.facility, Facility):
@@ -462,9 +469,26 @@ def simulate(
     facility = config.facility
     backend = config.backend()
     backend.check(facility)
+    if config.pi_plus_reweight is not None and backend.name != "bnb-fits":
+        raise BeamlineConfigError(
+            f"pi_plus_reweight reweights the Sanford-Wang pi+ of production 'bnb-fits', "
+            f"not {backend.name!r}"
+        )
     source = backend.mesons(
         facility, pot=pot, seed=seed, attenuation=config.attenuation, progress=progress
     )
+    pi_plus_yield = 1.0
+    if config.pi_plus_reweight is not None:
+        reweight = config.pi_plus_reweight
+        source = ReweightedSource(
+            source.label + " with pi+ reweighted to a table",
+            source.sigma_att,
+            source.multiplicity,
+            source,
+            reweight,
+            facility.p_beam,
+        )
+        pi_plus_yield = reweight.mean_weight(facility.p_beam)
     rng = np.random.default_rng(seed)
     lambda_att = interaction_length(source.sigma_att, facility.target.number_density)
 
@@ -473,6 +497,7 @@ def simulate(
     p_int = float(np.mean(probe.weight))
     mult = source.multiplicity
     produced_per_pot = {s: p_int * mult[s] for s in SPECIES_PRODUCED}
+    produced_per_pot["pi+"] *= pi_plus_yield
 
     counts = {s: source.rows(s, pot, config.oversample.get(s, 1.0)) for s in CHARGED}
     parents: dict[str, ParentSample] = {}

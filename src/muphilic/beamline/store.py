@@ -19,6 +19,7 @@ import numpy as np
 from muphilic import __version__
 from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.flux import Box, Sphere, numu_flux
+from muphilic.beamline.production.reweight import pi_plus_reweight
 from muphilic.beamline.samples import read_sample, write_sample
 from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
 from muphilic.cache import cached_bytes, cached_file, file_sha256
@@ -46,6 +47,7 @@ def beamline_config(beam: Any, polarity: str | None = None) -> BeamlineConfig:
         kaon_absorption=beam.kaon_absorption,
         # in every target material: G4BNB's fits in Be and Al, Glauber-Gribov otherwise
         pion_absorption=True,
+        pi_plus_reweight=pi_plus_reweight(beam.pi_plus_table, facility.p_beam),
     )
 
 

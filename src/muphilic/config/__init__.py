@@ -10,6 +10,7 @@ A run is described by a TOML file whose tables mirror the physics chain::
     facility = "bnb"         # a packaged facility (muphilic facilities) or a facility TOML file
     production = ""          # "bnb-fits", "urqmd" or "sibyll"; "" = the facility's own
     kaon_absorption = true   # attenuate K+- in the target and the horns (GEANT4 cross sections)
+    pi_plus_table = ""       # or a measured pi+ production table (CSV) to reweight bnb-fits to
 
     [emission]
     channels = ["kaon", "pion", "muon"]

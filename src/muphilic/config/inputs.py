@@ -37,6 +37,7 @@ def check_inputs(run: RunConfig) -> None:
         ``spectra.NAME``) and, inside the message, the file and its field.
     """
     from muphilic.beamline import read_sample
+    from muphilic.beamline.production.reweight import SANFORD_WANG_KNOTS, PionReweight
     from muphilic.detectors import apply_overrides, load_detector
     from muphilic.recast.spectra import read_spectrum_csv
 
@@ -49,6 +50,8 @@ def check_inputs(run: RunConfig) -> None:
 
     if run.beam.sample:
         named("beam.sample", read_sample, run.beam.sample)
+    if run.beam.pi_plus_table not in ("", SANFORD_WANG_KNOTS):
+        named("beam.pi_plus_table", PionReweight.from_csv, run.beam.pi_plus_table)
     for key in run.experiments:
         detector = named("experiments.names", load_detector, key)
         overrides = run.detector_overrides.get(key, {})

@@ -37,10 +37,12 @@ class BeamConfig:
     facility: str = "bnb"
     production: str = ""
     kaon_absorption: bool = True
+    pi_plus_table: str = ""
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first invalid field."""
         _number("beam.pot", self.pot, low=1, high=1e10, integer=True)
+        _require(isinstance(self.pi_plus_table, str), "beam.pi_plus_table", "must be a path string")
         _require(
             isinstance(self.kaon_absorption, bool), "beam.kaon_absorption", "must be true or false"
         )
