@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from muphilic.beamline import DEFAULT_FLUX_VOLUMES, BeamlineConfig, numu_flux, simulate
+from muphilic.beamline.production.reweight import PionReweight
 from muphilic.constants import GeV
 from muphilic.data import data_file
 
@@ -31,7 +32,7 @@ def reference(name: str) -> tuple[np.ndarray, float]:
     return binned, float(np.sum(centre * ref[:, 2]) / ref[:, 2].sum())
 
 
-def compare(pot: int, seed: int = 20231121, **config: bool | str) -> dict[str, dict[str, object]]:
+def compare(pot: int, seed: int = 20231121, **config: object) -> dict[str, dict[str, object]]:
     """Per-bin ratio embedded / reference and the mean energies, per detector."""
     sample = simulate(pot, seed, config=BeamlineConfig(**config))
     out = {}
@@ -53,6 +54,9 @@ def main() -> None:
     runs = {
         "no proton re-scattering": compare(pot, proton_rescattering=False),
         "default": compare(pot),
+        "official pi+ extrapolation": compare(
+            pot, pi_plus_reweight=PionReweight.sanford_wang_knots(BeamlineConfig().p_beam)
+        ),
     }
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
     for ax, (det, (label, _)) in zip(axes, REFERENCES.items(), strict=True):

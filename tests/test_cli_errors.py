@@ -251,3 +251,17 @@ def test_cache_list_and_clear_on_empty_cache(capsys):
     assert code == 0 and "0 entries" in out
     code, out, _ = run_cli(capsys, "cache", "--clear")
     assert code == 0 and "nothing removed" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('[beam]\npi_plus_table = "nope.csv"\n', "does not exist"),
+        ('[beam]\nfacility = "numi"\npi_plus_table = "sanford-wang-knots"\n', "runs 'sibyll'"),
+    ],
+)
+def test_pi_plus_table_errors_name_the_field(capsys, tmp_path, text, words):
+    config = tmp_path / "run.toml"
+    config.write_text(text)
+    code, out, err = run_cli(capsys, "beam", "--config", str(config), "--json")
+    assert_one_line_error(code, out, err, "beam.pi_plus_table", words)

@@ -21,10 +21,11 @@ from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.flux import Box, Sphere, numu_flux
 from muphilic.beamline.production.reweight import pi_plus_reweight
 from muphilic.beamline.samples import read_sample, write_sample
-from muphilic.beamline.simulate import BeamlineConfig, BeamSample, simulate
+from muphilic.beamline.simulate import BeamlineConfig, BeamlineConfigError, BeamSample, simulate
 from muphilic.cache import cached_bytes, cached_file, file_sha256
 from muphilic.constants import GeV, MeV
 from muphilic.detectors import Detector
+from muphilic.errors import MuphilicError
 
 __all__ = ["beamline_config", "flux_volume", "load_beam", "numu_flux_total"]
 
@@ -41,13 +42,23 @@ def beamline_config(beam: Any, polarity: str | None = None) -> BeamlineConfig:
     facility = load_facility(beam.facility)
     if polarity is not None:
         facility = facility.with_polarity(polarity)
+    production = beam.production or facility.production
+    if beam.pi_plus_table and production != "bnb-fits":
+        raise BeamlineConfigError(
+            f"beam.pi_plus_table reweights the pi+ of production 'bnb-fits'; facility "
+            f"{facility.name!r} runs {production!r}"
+        )
+    try:
+        reweight = pi_plus_reweight(beam.pi_plus_table, facility.p_beam)
+    except MuphilicError as err:
+        raise BeamlineConfigError(f"beam.pi_plus_table: {err}") from None
     return BeamlineConfig(
         facility=facility,
         production=beam.production,
         kaon_absorption=beam.kaon_absorption,
         # in every target material: G4BNB's fits in Be and Al, Glauber-Gribov otherwise
         pion_absorption=True,
-        pi_plus_reweight=pi_plus_reweight(beam.pi_plus_table, facility.p_beam),
+        pi_plus_reweight=reweight,
     )
 
 
