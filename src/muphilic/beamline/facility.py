@@ -70,6 +70,11 @@ class Horn:
         Inner-conductor thickness inside the inner radius, mm.
     conductor : str
         Conductor material (``"Al"``).
+    outer_conductor : float
+        Outer-conductor thickness, mm; 0 (default): mesons stop at the outer conductor.
+    hall_radius, hall_z_end : float
+        Air region around the horn that mesons crossing the outer conductor fly
+        through (a cylinder of radius ``hall_radius`` up to beam-frame ``hall_z_end``, mm).
     """
 
     name: str
@@ -81,6 +86,9 @@ class Horn:
     current: float
     wall_thickness: float
     conductor: str
+    outer_conductor: float = 0.0
+    hall_radius: float = 0.0
+    hall_z_end: float = 0.0
 
     def geometry(self, sign: float) -> HornGeometry:
         """The tracker's :class:`HornGeometry` with the current times ``sign``."""

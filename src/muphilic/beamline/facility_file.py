@@ -43,6 +43,9 @@ facility's reference point (BNB: the upstream end of the horn)::
     length_mm = 1804.0                # the horn volume is local z in [0, length]
     current_kA = 174.0                # magnitude; the polarity gives the sign
     wall_thickness_mm = 3.0           # inner conductor, inside the field region's inner radius
+    outer_conductor_mm = 25.4         # optional: mesons cross the outer conductor (absorption)
+    hall_radius_mm = 685.4            # and fly on in air to r = hall_radius_mm or
+    hall_z_end_mm = 3070.0            # z = hall_z_end_mm (needed with outer_conductor_mm)
     conductor = "Al"
     # the field region: a z-r table (local z) ...
     profile_z_mm = [35.0, 86.0, ...]
@@ -170,6 +173,9 @@ _HORN_KEYS = {
     "inner_radius_mm",
     "outer_radius_mm",
     "sections",
+    "outer_conductor_mm",
+    "hall_radius_mm",
+    "hall_z_end_mm",
 }
 _SECTION_KEYS = {"z_mm", "a_mm2", "b_mm", "points"}
 _WALL_KEYS = {"wall_materials", "wall_radii_mm"}
@@ -377,6 +383,15 @@ def _horn(index: int, table: Any) -> Horn:
         r_out = _numbers(f"{p}outer_radius_mm", raw_out, len(z_local))
     else:
         r_out = (_number(table, "outer_radius_mm", p),) * len(z_local)
+    outer = _number(table, "outer_conductor_mm", p, default=0.0)
+    hall_r = _number(table, "hall_radius_mm", p, default=0.0)
+    hall_z = _number(table, "hall_z_end_mm", p, default=0.0)
+    if outer < 0:
+        raise fail(f"{p}outer_conductor_mm", f"must be >= 0, got {outer!r}")
+    if outer > 0 and not hall_r > max(r_out) + outer:
+        raise fail(f"{p}hall_radius_mm", "must exceed the outer conductor's outer radius")
+    if outer > 0 and not hall_z > position:
+        raise fail(f"{p}hall_z_end_mm", "must be downstream of the horn's start")
     return Horn(
         name=_string(table, "name", p, default=f"horn {index + 1}"),
         z_start=position,
@@ -387,6 +402,9 @@ def _horn(index: int, table: Any) -> Horn:
         current=_number(table, "current_kA", p) * kA,
         wall_thickness=_number(table, "wall_thickness_mm", p, default=0.0) * mm,
         conductor=_string(table, "conductor", p, default="Al"),
+        outer_conductor=outer * mm,
+        hall_radius=hall_r * mm,
+        hall_z_end=hall_z * mm,
     )
 
 

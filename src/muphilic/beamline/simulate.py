@@ -167,6 +167,7 @@ class BeamlineConfig:
     kaon_absorption: bool = True
     proton_rescattering: bool | None = None
     pi_plus_reweight: PionReweight | None = None
+    outer_conductor_transmission: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.facility, Facility):
@@ -351,6 +352,52 @@ def pion_survival(
     return np.exp(-l_t / lam_t - wall_path / absorption_length(momentum, charge, "Al"))
 
 
+def _hall_exit(x: FloatArray, d: FloatArray, radius: FloatArray, z_end: FloatArray) -> FloatArray:
+    """Straight distance (mm) from ``x`` along unit ``d`` to the cylinder r = ``radius`` or the
+    plane z = ``z_end``, whichever comes first (0 for points already outside)."""
+    a = d[:, 0] ** 2 + d[:, 1] ** 2
+    b = x[:, 0] * d[:, 0] + x[:, 1] * d[:, 1]
+    c = x[:, 0] ** 2 + x[:, 1] ** 2 - radius**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_r = np.where(a > 0, (-b + np.sqrt(np.maximum(b * b - a * c, 0.0))) / a, np.inf)
+        t_z = np.where(d[:, 2] > 0, (z_end - x[:, 2]) / d[:, 2], np.inf)
+    t = np.minimum(t_r, t_z)
+    return np.clip(np.where(np.isfinite(t), t, 0.0), 0.0, None)
+
+
+def _beyond_outer_conductor(
+    species: str,
+    p: FloatArray,
+    position: FloatArray,
+    direction: FloatArray,
+    config: BeamlineConfig,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """For mesons stopped at a horn's outer conductor at ``position`` (MeV/c, mm): survival
+    through the conductor's aluminium along the direction, straight flight (mm) to the
+    air region's boundary, and that region's radius and end z (mm) per meson (zero
+    flight where the horn has no ``outer_conductor_mm``)."""
+    n = len(p)
+    survival, flight = np.ones(n), np.zeros(n)
+    hall_r, hall_z = np.zeros(n), np.zeros(n)
+    for h in config.facility.horns:
+        if not h.outer_conductor > 0.0:
+            continue
+        sel = (position[:, 2] >= h.z_start) & (position[:, 2] <= h.z_end)
+        x, d = position[sel], direction[sel]
+        r = np.hypot(x[:, 0], x[:, 1])
+        d_r = np.clip((x[:, 0] * d[:, 0] + x[:, 1] * d[:, 1]) / np.maximum(r, 1e-9), 1e-3, None)
+        t_al = h.outer_conductor / d_r
+        q = p[sel]
+        if species in ("pi+", "pi-") and config.pion_absorption:
+            survival[sel] = np.exp(-t_al / absorption_length(q, CHARGE[species], "Al"))
+        if species in ("K+", "K-") and config.kaon_absorption:
+            lam = kaon_absorption_length(q, species, Z_ALUMINIUM, 27, _N_AL)
+            survival[sel] = np.exp(-t_al / lam)
+        hall_r[sel], hall_z[sel] = h.hall_radius, h.hall_z_end
+        flight[sel] = _hall_exit(x, d, hall_r[sel], hall_z[sel])
+    return survival, flight, hall_r, hall_z
+
+
 def _simulate_chunk(
     species: str,
     start: int,
@@ -396,6 +443,16 @@ def _simulate_chunk(
         aps = tuple(a for a in apertures if a.z2 > horn.z_end)
         s_e, _, _ = straight_transport(res.position[exited], res.direction[exited], aps)
         s_str[exited] = s_e
+    absorbed = res.status == TrackStatus.ABSORBED
+    hall = np.zeros(m, dtype=bool)
+    if config.outer_conductor_transmission and np.any(absorbed):
+        w_oc, s_oc, hall_r, hall_z = _beyond_outer_conductor(
+            species, p, res.position, res.direction, config
+        )
+        hall = absorbed & (s_oc > 0.0)
+        s_str = np.where(hall, s_oc, s_str)
+        w_surv = np.where(hall, w_surv * w_oc, w_surv)
+        exited = exited | hall
     path = s_h + s_str
 
     # decay point on [0, path]
@@ -429,6 +486,14 @@ def _simulate_chunk(
     mu_p = np.linalg.norm(mu_p4[:, 1:], axis=1)
     mu_dir = mu_p4[:, 1:] / mu_p[:, None]
     s_mu, mu_end, mu_status = straight_transport(vertex, mu_dir, apertures)
+    in_hall = hall & (s_d >= s_h)
+    if np.any(in_hall):
+        # muons of decays in the air region around the horn: straight to its boundary, stopped
+        x_h, d_h = vertex[in_hall], mu_dir[in_hall]
+        s_wall = _hall_exit(x_h, d_h, hall_r[in_hall], hall_z[in_hall])
+        s_mu[in_hall] = s_wall
+        mu_end[in_hall] = x_h + s_wall[:, None] * d_h
+        mu_status[in_hall] = StraightStatus.WALL
     survival = np.exp(-s_mu / decay_length(mu_p, m_mu, tau_mu))
     mu_weight = weight * BR_MU_NU[species] * survival
     prod_p4 = np.column_stack((energy, p[:, None] * u0))
