@@ -113,9 +113,12 @@ BEFORE_FACILITY_FILES = {
 
 
 def test_bnb_facility_reproduces_the_results_before_facility_files():
-    # (that code had no kaon absorption)
+    # (that code had no kaon absorption and stopped mesons at the outer conductor)
     config = BeamlineConfig(
-        facility=load_facility("bnb"), kaon_absorption=False, proton_rescattering=False
+        facility=load_facility("bnb"),
+        kaon_absorption=False,
+        proton_rescattering=False,
+        outer_conductor_transmission=False,
     )
     sample = simulate(2000, 1, config=config)
     summary = beam_summary(sample)
