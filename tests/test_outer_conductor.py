@@ -63,3 +63,46 @@ def test_bad_keys_are_one_line_errors(key, value):
     with pytest.raises(FacilityConfigError, match=rf"horns\[0\]\.{key}") as err:
         facility_from_mapping(data)
     assert "\n" not in str(err.value)
+
+
+def test_extra_pi_plus_decays_match_a_side_calculation():
+    # second method (benchmarks/flux_shape_causes.py, beyond_outer_conductor, with the
+    # facility's cylinder): track the produced pi+, take those stopped at the outer
+    # conductor, weight = absorption in target + Al x survival to it x decay on the flight
+    from muphilic.beamline.absorption import path_in_target
+    from muphilic.beamline.horn import TrackStatus
+    from muphilic.beamline.horn_kernel import track
+
+    cfg = BeamlineConfig()
+    on = simulate(1000, 5)
+    off = simulate(1000, 5, config=BeamlineConfig(outer_conductor_transmission=False))
+    extra = np.sum(on.parents["pi+"].weight) - np.sum(off.parents["pi+"].weight)
+    pr = on.produced["pi+"]
+    p = np.linalg.norm(pr.p4[:, 1:], axis=1)
+    u = pr.p4[:, 1:] / p[:, None]
+    res = track(pr.vertex, u, p, np.ones(len(p)), cfg.horn(), step=cfg.tracking_step)
+    sel = res.status == TrackStatus.ABSORBED
+    x, d, p = res.position[sel], res.direction[sel], p[sel]
+    r = np.hypot(x[:, 0], x[:, 1])
+    d_r = np.clip((x[:, 0] * d[:, 0] + x[:, 1] * d[:, 1]) / r, 1e-3, None)
+    tgt = cfg.facility.target
+    l_t = path_in_target(pr.vertex[sel], u[sel], tgt.radius, tgt.z_max, tgt.segments)
+    w_abs = np.exp(
+        -l_t / absorption_length(p, 1, "Be")
+        - (res.wall_path[sel] + 25.4 * mm / d_r) / absorption_length(p, 1, "Al")
+    )
+    # distance to r = 685.4 mm (quadratic) or z = 3070 mm
+    a, b = d[:, 0] ** 2 + d[:, 1] ** 2, x[:, 0] * d[:, 0] + x[:, 1] * d[:, 1]
+    t_r = (-b + np.sqrt(b * b - a * (r**2 - (685.4 * mm) ** 2))) / a
+    t_z = np.where(d[:, 2] > 0, (3070.0 * mm - x[:, 2]) / np.maximum(d[:, 2], 1e-300), np.inf)
+    flight = np.minimum(t_r, t_z)
+    lam = decay_length(p, m_pi, tau_pi)
+    side = np.sum(
+        pr.weight[sel] * w_abs * np.exp(-res.path_length[sel] / lam) * -np.expm1(-flight / lam)
+    )
+    # expected: the decays on the horn path as before, plus those on the flight
+    diff = on.parents["pi+"].weight[sel] - off.parents["pi+"].weight[sel]
+    sigma = float(np.sqrt(np.sum(diff**2)))  # conservative MC error of the sum
+    assert abs(extra - side) < 4.0 * sigma
+    assert sigma < 0.2 * side
+    assert extra > 0.02 * np.sum(off.parents["pi+"].weight)

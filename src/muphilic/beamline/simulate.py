@@ -451,13 +451,15 @@ def _simulate_chunk(
         )
         hall = absorbed & (s_oc > 0.0)
         s_str = np.where(hall, s_oc, s_str)
-        w_surv = np.where(hall, w_surv * w_oc, w_surv)
         exited = exited | hall
     path = s_h + s_str
 
     # decay point on [0, path]
     lam = decay_length(p, mass, LIFETIME[species])
     s_d, p_dec = sample_decay_distance(rng, lam, path)
+    if np.any(hall):
+        # decays beyond the outer conductor carry its aluminium's survival
+        w_surv = np.where(hall & (s_d >= s_h), w_surv * w_oc, w_surv)
     vertex = np.empty((m, 3))
     direction = np.empty((m, 3))
     outside = exited & (s_d >= s_h)
