@@ -52,9 +52,11 @@ def main() -> None:
     pot = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     figure = sys.argv[2] if len(sys.argv) > 2 else "bnb_flux_vs_official.png"
     runs = {
-        "no proton re-scattering": compare(pot, proton_rescattering=False),
+        "pions stopped at the horn's outer conductor": compare(
+            pot, outer_conductor_transmission=False
+        ),
         "default": compare(pot),
-        "official pi+ extrapolation": compare(
+        "default + official pi+ extrapolation (sanford-wang-knots)": compare(
             pot, pi_plus_reweight=PionReweight.sanford_wang_knots(BeamlineConfig().p_beam)
         ),
     }
@@ -63,7 +65,7 @@ def main() -> None:
         for name, run in runs.items():
             r = run[det]
             ax.step(EDGES_GEV, np.append(r["ratio"], r["ratio"][-1]), where="post", label=name)
-            print(f"{det:10s} {name:20s}", " ".join(f"{x:.2f}" for x in r["ratio"]))
+            print(f"{det:10s} {name:58s}", " ".join(f"{x:.2f}" for x in r["ratio"]))
             print(f"{'':10s} mean {r['mean_GeV']:.3f} GeV vs {r['ref_mean_GeV']:.3f} GeV")
         ax.axhspan(0.8, 1.2, color="0.9", zorder=0)
         ax.axhline(1.0, color="k", lw=0.8)

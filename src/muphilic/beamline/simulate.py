@@ -18,8 +18,11 @@ weights per proton on target):
 
 Pions and charged kaons are attenuated on their way out of the target and
 through the horns' inner conductors (:mod:`.absorption`; switches
-``pion_absorption`` and ``kaon_absorption``). Neutral kaons (K0L) are counted
-(``produced_per_pot``, as produced) but not followed.
+``pion_absorption`` and ``kaon_absorption``). Where a facility gives a horn's
+``outer_conductor_mm``, mesons reaching the outer conductor cross it (attenuated in its
+aluminium the same way) and may decay in the air around the horn before they stop at
+that region's boundary, their muons too (switch ``outer_conductor_transmission``).
+Neutral kaons (K0L) are counted (``produced_per_pot``, as produced) but not followed.
 
 Quasi-elastically scattered primary protons interact again in a beryllium target
 (G4BNB's quasi-elastic model; switch ``proton_rescattering``). Not modelled
