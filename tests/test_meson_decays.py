@@ -44,6 +44,7 @@ from muphilic.emission.meson_decays import (
     width_mu_nu,
     width_mu_nu_s,
 )
+from muphilic.emission.meson_decays.sampling import ENDPOINT_SHARE
 from muphilic.events import ParentSample
 
 # --- helpers independent of the module -------------------------------------------------------
@@ -371,11 +372,13 @@ def test_sampler_edge_cases() -> None:
         sample_decays(ParentSample(130, kaons.p4, kaons.vertex, kaons.weight), 10.0, rng)
     with pytest.raises(MesonDecayError, match="target_radius"):
         aim_decays(kaons, 10.0, np.zeros(3), -1.0, rng)
-    # A vertex inside the sphere: no aiming, weight = BR exactly (up to the density correction).
-    inside = aim_decays(kaons, 10.0, kaons.vertex[0], 1e9, rng)
-    np.testing.assert_allclose(
-        inside.weight / kaons.weight, float(branching_ratio(KAON, 10.0)), rtol=1e-3
-    )
+    # A vertex inside the sphere: no aiming, the weight is BR times the Dalitz sampler's
+    # factor (exact / drawn density, at most 1 / (1 - ENDPOINT_SHARE), mean 1)
+    many = _parents(-321, 20_000, 1 * GeV, rng)
+    inside = aim_decays(many, 10.0, many.vertex[0], 1e9, rng)
+    factor = inside.weight / many.weight / float(branching_ratio(KAON, 10.0))
+    assert np.all((factor > 0) & (factor <= (1 + 1e-4) / (1 - ENDPOINT_SHARE)))
+    assert factor.mean() == pytest.approx(1.0, abs=4 * factor.std() / np.sqrt(factor.size))
 
 
 # --- aiming -------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from muphilic.emission.meson_decays.rates import (
     _density_parts,
     _ratio_to_two_body,
     _v_limits,
+    dalitz_density,
 )
 from muphilic.events import ParentSample, ScalarSample
 
@@ -132,6 +133,86 @@ def _sample_dalitz(
         corr = np.where(g > 0, h_exact / g, 0.0) * (prop.cum[-1] / prop.exact_integral)
     t = t_lo + _invert_linear(u_t, np.maximum(f0, 0.0), np.maximum(f1, 0.0)) * (t_hi - t_lo)
     return s, t, corr, ch.br_mu_nu * prop.exact_integral
+
+
+#: Aimed decays: share of the Dalitz points drawn near the endpoint k* = 0 ...
+ENDPOINT_SHARE = 0.2
+#: ... namely uniformly in k* below this fraction of its maximum.
+ENDPOINT_FRACTION = 0.2
+
+
+def _sample_dalitz_aimed(
+    ch: MesonChannel, m_s: float, rng: np.random.Generator, n: int
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """:func:`_sample_dalitz` with a share of the points drawn near the k* = 0 endpoint.
+
+    A scalar nearly at rest in the parent frame moves with the parent, so all of the
+    aimed region hits the detector when the parent points at it: its aimed weight is
+    up to ~1000 times the median (~ alpha^-3/2 for a detector of angular radius
+    alpha), while the exact density vanishes there like k*^2, so a few such draws
+    carried several per cent of a distant detector's kaon signal each. Here a share
+    ``ENDPOINT_SHARE`` of the points is drawn uniformly in k* below
+    ``ENDPOINT_FRACTION`` of its maximum (the muon energy uniform over its range at
+    that k*) and the correction factor becomes exact density / mixture density,
+    at most corr / (1 - ENDPOINT_SHARE) and vanishing like k*^2 at the endpoint.
+    """
+    s, t, corr, br = _sample_dalitz(ch, m_s, rng, n)
+    u_mix, u_k, u_mu = rng.random((3, n))
+    big_m = ch.mass
+    e_max = (big_m**2 + m_s**2 - m_mu**2) / (2 * big_m)
+    k_cut = ENDPOINT_FRACTION * np.sqrt(e_max**2 - m_s**2)
+    prop = _proposal(ch, m_s)
+
+    # the endpoint draws: k* uniform on [0, k_cut], E_mu uniform over its range there
+    b = np.flatnonzero(u_mix < ENDPOINT_SHARE)
+    k_b = k_cut * u_k[b]
+    e_b = np.sqrt(k_b**2 + m_s**2)
+    centre, half = _muon_range(big_m, m_s, e_b, k_b)
+    e_mu_b = centre + (2 * u_mu[b] - 1) * half
+    s[b] = big_m**2 - 2 * big_m * (big_m - e_b - e_mu_b)
+    t[b] = big_m**2 + m_mu**2 - 2 * big_m * e_mu_b
+    v_b = np.arccosh(np.sqrt(np.maximum((s[b] - m_mu**2) / prop.w0, 1.0)))
+    g_b = np.interp(v_b, prop.v, prop.h)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr[b] = np.where(
+            g_b > 0,
+            _density_in_v(v_b, np.asarray(m_s), ch) / g_b * (prop.cum[-1] / prop.exact_integral),
+            0.0,
+        )
+
+    # exact / mixture density (the endpoint proposal is zero above k_cut)
+    e_s = (s + t - m_mu**2) / (2 * big_m)
+    k = np.sqrt(np.maximum((e_s - m_s) * (e_s + m_s), 0.0))
+    near = np.flatnonzero(k < k_cut)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = dalitz_density(ch, m_s, s[near], t[near]) / br  # per ds dt, normalised
+        q_end = _endpoint_density(big_m, m_s, e_s[near], k[near], k_cut)
+        inv = (1 - ENDPOINT_SHARE) / corr[near] + ENDPOINT_SHARE * q_end / exact
+        corr = corr / (1 - ENDPOINT_SHARE)
+        corr[near] = np.where(np.isfinite(inv) & (inv > 0), 1.0 / inv, 0.0)
+    return s, t, corr, br
+
+
+def _muon_range(
+    big_m: float, m_s: float, e_s: FloatArray, k: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Centre and half-width of the muon's parent-frame energy range for a scalar of
+    rest-frame energy ``e_s`` and momentum ``k`` (MeV): the mu nu system of mass
+    sqrt(u) recoils with momentum k, the muon's energy in it is fixed."""
+    u = big_m**2 + m_s**2 - 2 * big_m * e_s
+    root_u = np.sqrt(u)
+    e_mu_u = (u + m_mu**2) / (2 * root_u)
+    p_mu_u = (u - m_mu**2) / (2 * root_u)
+    return (big_m - e_s) * e_mu_u / root_u, k * p_mu_u / root_u
+
+
+def _endpoint_density(
+    big_m: float, m_s: float, e_s: FloatArray, k: FloatArray, k_cut: float
+) -> FloatArray:
+    """Density per ds dt of the endpoint proposal (k* uniform on [0, k_cut], the muon
+    energy uniform over its range; |d(s, t) / d(E*, E_mu)| = 4 M^2)."""
+    _, half = _muon_range(big_m, m_s, e_s, k)
+    return e_s / (k * k_cut * 2 * half) / (4 * big_m**2)
 
 
 # --- the decay ------------------------------------------------------------------------------
@@ -252,7 +333,10 @@ def _decay(
     p3 = np.ascontiguousarray(big[:, 1:].T)  # (3, N) components
     energy = np.sqrt((p3[0] * p3[0] + p3[1] * p3[1]) + p3[2] * p3[2] + ch.mass**2)
 
-    s, t, corr, br = _sample_dalitz(ch, m_s, rng, n)
+    if aim is not None:
+        s, t, corr, br = _sample_dalitz_aimed(ch, m_s, rng, n)
+    else:
+        s, t, corr, br = _sample_dalitz(ch, m_s, rng, n)
     big_m = ch.mass
     e_nu = (big_m**2 - s) / (2 * big_m)
     e_mu = (big_m**2 + m_mu**2 - t) / (2 * big_m)
