@@ -147,9 +147,9 @@ def _sample_dalitz_aimed(
     """:func:`_sample_dalitz` with a share of the points drawn near the k* = 0 endpoint.
 
     A scalar nearly at rest in the parent frame moves with the parent, so all of the
-    aimed region hits the detector when the parent points at it: its aimed weight is
-    up to ~1000 times the median (~ alpha^-3/2 for a detector of angular radius
-    alpha), while the exact density vanishes there like k*^2, so a few such draws
+    aimed region hits the detector when the parent points at it: its aimed weight was
+    up to ~2000 times the median at MiniBooNE, while the exact density vanishes there
+    like k*^2, so a few such draws
     carried several per cent of a distant detector's kaon signal each. Here a share
     ``ENDPOINT_SHARE`` of the points is drawn uniformly in k* below
     ``ENDPOINT_FRACTION`` of its maximum (the muon energy uniform over its range at
