@@ -115,6 +115,12 @@ def _invert_linear(u: FloatArray, f0: FloatArray, f1: FloatArray) -> FloatArray:
     return np.clip(x, 0.0, 1.0)
 
 
+def _proposal_correction(prop: _Proposal, h_exact: FloatArray, g: FloatArray) -> FloatArray:
+    """Exact density / proposal density at points where the proposal is ``g``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(g > 0, h_exact / g, 0.0) * (prop.cum[-1] / prop.exact_integral)
+
+
 def _sample_dalitz(
     ch: MesonChannel, m_s: float, rng: np.random.Generator, n: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, float]:
@@ -129,8 +135,7 @@ def _sample_dalitz(
     v = prop.v[cell] + x * (prop.v[cell + 1] - prop.v[cell])
     g = h0 + x * (h1 - h0)
     h_exact, s, t_lo, t_hi, f0, f1 = _density_parts(v, np.asarray(m_s), ch, t_ends=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        corr = np.where(g > 0, h_exact / g, 0.0) * (prop.cum[-1] / prop.exact_integral)
+    corr = _proposal_correction(prop, h_exact, g)
     t = t_lo + _invert_linear(u_t, np.maximum(f0, 0.0), np.maximum(f1, 0.0)) * (t_hi - t_lo)
     return s, t, corr, ch.br_mu_nu * prop.exact_integral
 
@@ -173,12 +178,7 @@ def _sample_dalitz_aimed(
     t[b] = big_m**2 + m_mu**2 - 2 * big_m * e_mu_b
     v_b = np.arccosh(np.sqrt(np.maximum((s[b] - m_mu**2) / prop.w0, 1.0)))
     g_b = np.interp(v_b, prop.v, prop.h)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        corr[b] = np.where(
-            g_b > 0,
-            _density_in_v(v_b, np.asarray(m_s), ch) / g_b * (prop.cum[-1] / prop.exact_integral),
-            0.0,
-        )
+    corr[b] = _proposal_correction(prop, _density_in_v(v_b, np.asarray(m_s), ch), g_b)
 
     # exact / mixture density (the endpoint proposal is zero above k_cut)
     e_s = (s + t - m_mu**2) / (2 * big_m)
