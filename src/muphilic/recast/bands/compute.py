@@ -8,7 +8,7 @@ contour of a :class:`muphilic.pipeline.ReachResult`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,13 +16,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from muphilic.constants import MeV
-from muphilic.detectors import Detector, SignalSpectrum, signal_spectrum
+from muphilic.detectors import Detector
+from muphilic.detectors.spectrum import signal_spectrum_function
 from muphilic.events import ScalarSample
 from muphilic.progress import progress_bar
 from muphilic.recast.bands.contour_band import ContourBand, boundary_in_y
 from muphilic.recast.bands.jackknife import jackknife_rel_error, mc_band, replica_samples
 from muphilic.recast.bands.variations import BandError, _varied_beam, detection_variant, variation
-from muphilic.recast.scan import ScanResult
+from muphilic.recast.scan import ScanResult, solve_boundary
 from muphilic.recast.spectra import PublishedSpectrum
 from muphilic.recast.statistics import Statistic, excluded, statistic_for
 
@@ -50,14 +51,46 @@ class _Channel:
     efficiency_factor: float | None  # only the efficiency differs: scale the central signal
 
 
-def _signal(
-    samples: Sequence[ScalarSample], detector: Detector, couplings: FloatArray
-) -> SignalSpectrum:
-    kept = [s for s in samples if len(s) > 0]
-    if not kept:
-        mass = samples[0].mass if samples else 1.0
-        kept = [ScalarSample(mass, "kaon", np.zeros((0, 4)), np.zeros((0, 3)), np.zeros(0))]
-    return signal_spectrum(kept, detector, couplings)
+SignalAt = Callable[[FloatArray], FloatArray]  # couplings (n,) -> signal (n, bins)
+
+
+def _signal_at(samples: Sequence[ScalarSample], detector: Detector, mass: float) -> SignalAt:
+    """``couplings -> signal`` on fixed scalars (the exact coupling dependence)."""
+    from muphilic.signal import _nonempty
+
+    function = signal_spectrum_function(_nonempty(samples, mass), detector)
+    return lambda y: function(y).signal
+
+
+def _scaled(signal_at: SignalAt, factor: float) -> SignalAt:
+    """``signal_at`` times ``factor`` (only the efficiency differs)."""
+    return lambda y: signal_at(y) * factor
+
+
+class _Remembered:
+    """A :data:`SignalAt` that evaluates each coupling once: the leave-one-out
+    curves of a mass evaluate their R replicas at nearly the same couplings."""
+
+    def __init__(self, signal_at: SignalAt) -> None:
+        self._signal_at = signal_at
+        self._rows: dict[float, FloatArray] = {}
+
+    def __call__(self, y: FloatArray) -> FloatArray:
+        y = np.asarray(y, dtype=np.float64)
+        new = np.unique(y[[float(v) not in self._rows for v in y]])
+        if new.size:
+            self._rows.update(zip(new.tolist(), self._signal_at(new), strict=True))
+        return np.array([self._rows[float(v)] for v in y])
+
+
+def _leave_one_out(replicas: Sequence[SignalAt], r: int) -> SignalAt:
+    """The signal of the sample without replica ``r``: the other R - 1, reweighted."""
+
+    def signal(y: FloatArray) -> FloatArray:
+        parts = [f(y) for f in replicas]
+        return (np.sum(parts, axis=0) - parts[r]) / (len(replicas) - 1)
+
+    return signal
 
 
 def _significance(
@@ -72,12 +105,33 @@ def _significance(
     return np.asarray(result.value), np.asarray(result.significance)
 
 
-def _scan_result(template: ScanResult, values: FloatArray, significance: FloatArray) -> ScanResult:
+def _solved_row(
+    channel: _Channel, signal_at: SignalAt, couplings: FloatArray, edges_MeV: FloatArray,
+    cl_sigma: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """One mass of one curve: the grid's statistic and significance, and the
+    crossings of ``cl_sigma`` solved between grid points (:func:`solve_boundary`)."""
+    value, significance = _significance(channel, signal_at(couplings), edges_MeV)
+
+    def significance_at(y: FloatArray) -> FloatArray:
+        return _significance(channel, signal_at(y), edges_MeV)[1]
+
+    return value, significance, solve_boundary(significance_at, couplings, significance, cl_sigma)
+
+
+def _scan_result(
+    template: ScanResult,
+    values: FloatArray,
+    significance: FloatArray,
+    boundary: Sequence[FloatArray],
+) -> ScanResult:
     return replace(
         template,
         values=values,
         significance=significance,
         excluded=excluded(significance, template.cl_sigma),
+        boundary=tuple(boundary),
+        boundary_sigma=template.cl_sigma,
     )
 
 
@@ -184,11 +238,13 @@ def experiment_band(
         )
 
     couplings = central.couplings
+    cl_sigma = central.cl_sigma
     n_m, n_k = central.values.shape
     names_run = ["central", *(f"replica{r}" for r in range(n_replicas))]
     names_run += [*detection, *emission, *other_beams]
     values = {n: np.zeros((n_m, n_k)) for n in names_run}
     signif = {n: np.zeros((n_m, n_k)) for n in names_run}
+    boundary: dict[str, list[FloatArray]] = {n: [] for n in names_run}
     edges = detector.edges / MeV
     cell_error = np.full((n_m, n_k), np.nan)
     with progress_bar(progress) as bar:
@@ -197,48 +253,45 @@ def experiment_band(
             mass = float(mass)
             rng = rng_for(settings.seed, mass, detector.name)
             samples = aimed_scalars(beam.parents, muons, mass, detector, settings, rng, aim, walls)
-            base = _signal(samples, detector, couplings)
-            results = {"central": _significance(nominal, base.signal, edges)}
+            base = _signal_at(samples, detector, mass)
+            curves: dict[str, tuple[_Channel, SignalAt]] = {"central": (nominal, base)}
             parts = replica_samples(samples, n_replicas)
-            replicas = [_signal(part, detector, couplings).signal for part in parts]
-            total = np.sum(replicas, axis=0)  # R times the central signal, up to rounding
-            cell_error[i] = jackknife_rel_error(np.array([r.sum(axis=1) for r in replicas]))
-            for r, sig in enumerate(replicas):
-                # the sample without replica r: its other R - 1 parts, reweighted
-                rest = (total - sig) / (n_replicas - 1)
-                results[f"replica{r}"] = _significance(nominal, rest, edges)
+            replicas = [_Remembered(_signal_at(part, detector, mass)) for part in parts]
+            totals = np.array([f(couplings).sum(axis=1) for f in replicas])
+            cell_error[i] = jackknife_rel_error(totals)
+            for r in range(n_replicas):
+                curves[f"replica{r}"] = (nominal, _leave_one_out(replicas, r))
             for name, ch in detection.items():
                 if ch.efficiency_factor is not None:
-                    sig = base.signal * ch.efficiency_factor
+                    curves[name] = (ch, _scaled(base, ch.efficiency_factor))
                 else:
-                    sig = _signal(samples, ch.detector, couplings).signal
-                results[name] = _significance(ch, sig, edges)
+                    curves[name] = (ch, _signal_at(samples, ch.detector, mass))
             for name, alt in emission.items():
                 rng = rng_for(alt.seed, mass, detector.name)
                 alt_samples = aimed_scalars(
                     beam.parents, muons, mass, detector, alt, rng, aim, walls
                 )
-                sig = _signal(alt_samples, detector, couplings).signal
-                results[name] = _significance(nominal, sig, edges)
+                curves[name] = (nominal, _signal_at(alt_samples, detector, mass))
             for name, (other, other_muons, other_walls, other_aim, ch) in other_beams.items():
                 rng = rng_for(settings.seed, mass, detector.name)
                 alt_samples = aimed_scalars(
                     other.parents, other_muons, mass, detector, settings, rng, other_aim,
                     other_walls,
                 )  # fmt: skip
-                sig = _signal(alt_samples, detector, couplings).signal
-                results[name] = _significance(ch, sig, edges)
-            for name, (v, z) in results.items():
-                values[name][i], signif[name][i] = v, z
+                curves[name] = (ch, _signal_at(alt_samples, detector, mass))
+            for name, (ch, signal_at) in curves.items():
+                row = _solved_row(ch, signal_at, couplings, edges, cl_sigma)
+                values[name][i], signif[name][i] = row[0], row[1]
+                boundary[name].append(row[2])
             bar.advance(task)
 
-    scans = {n: _scan_result(central, values[n], signif[n]) for n in names_run}
+    scans = {n: _scan_result(central, values[n], signif[n], boundary[n]) for n in names_run}
     if not np.allclose(scans["central"].significance, central.significance, rtol=1e-9, atol=1e-12):
         raise BandError(
             f"{central.experiment}: the band's central scan differs from the run's; "
             "the band must be computed with the run's own beam sample and settings"
         )
-    lower, upper = boundary_in_y(central)
+    lower, upper = boundary_in_y(scans["central"])
     rep = [boundary_in_y(scans[f"replica{r}"]) for r in range(n_replicas)]
     mc_low, mc_high = {}, {}
     for j, edge in enumerate(("lower", "upper")):

@@ -1,9 +1,9 @@
 """One contour's band: its boundaries in y, Monte Carlo range and variations.
 
 The band of a contour is the envelope of its Monte Carlo band and of every
-variation's boundary. Boundaries are read by :func:`boundary_in_y`, the
-linear interpolation of ln Z in log y along each mass column that
-:func:`muphilic.recast.contours.exclusion_contour` uses on the grid lines.
+variation's boundary. :func:`boundary_in_y` gives a scan's boundaries at each
+scanned mass: its solved crossings where it has them (every scan of a band
+does), else the grid's reading.
 """
 
 from __future__ import annotations
@@ -33,18 +33,19 @@ FloatArray = NDArray[np.float64]
 def boundary_in_y(scan: ScanResult) -> tuple[FloatArray, FloatArray]:
     """Lower and upper boundary in y of the excluded couplings at each scanned mass.
 
-    Along each mass column, where ln Z first and last reaches ln(cl_sigma), by
-    linear interpolation of ln Z (clipped as
+    Along each mass column, the couplings where the significance first and last
+    reaches ``cl_sigma``. Where the scan has a solved boundary
+    (:attr:`ScanResult.solved_boundary`, the crossings solved between the grid
+    points with the exact coupling dependence of the signal) these are its
+    first and last crossing: the points where the contour files' contour
+    crosses the grid lines of constant mass. Otherwise they are read from the
+    grid by linear interpolation of ln Z (clipped as
     :func:`muphilic.recast.contours.log_significance`) in log y between grid
-    couplings: the points where the grid's contour
-    (:func:`~muphilic.recast.contours.exclusion_contour` of a scan without a
-    solved boundary) crosses the grid lines of constant mass. An excluded
-    coupling at the end of the grid gives that end (the scan's edge). The
-    replicas and variations have no solved boundary, so every boundary of a
-    band, the central one included, is read this one way: their shifts
-    compare like with like (the contour files use the solved boundary,
-    :attr:`ScanResult.solved_boundary`, which differs from this by a fraction
-    of a grid cell).
+    couplings, as :func:`~muphilic.recast.contours.exclusion_contour` does for
+    a scan without a solved boundary. An excluded coupling at the end of the
+    grid gives that end (the scan's edge). The band solves every boundary it
+    compares, the central one, the replicas' and the variations', so their
+    shifts compare like with like.
 
     Returns
     -------
@@ -63,8 +64,15 @@ def boundary_in_y(scan: ScanResult) -> tuple[FloatArray, FloatArray]:
         return lower, upper
     first = np.argmax(above[rows], axis=1)
     last = n_couplings - 1 - np.argmax(above[rows, ::-1], axis=1)
-    lower[rows] = 10.0 ** _crossing(w[rows], log_y, first, first - 1, level)
-    upper[rows] = 10.0 ** _crossing(w[rows], log_y, last, last + 1, level)
+    solved = scan.solved_boundary
+    if solved is None:
+        lower[rows] = 10.0 ** _crossing(w[rows], log_y, first, first - 1, level)
+        upper[rows] = 10.0 ** _crossing(w[rows], log_y, last, last + 1, level)
+        return lower, upper
+    for row, lo, hi in zip(rows, first, last, strict=True):
+        roots = solved[row]
+        lower[row] = scan.couplings[0] if lo == 0 else roots[0]
+        upper[row] = scan.couplings[-1] if hi == n_couplings - 1 else roots[-1]
     return lower, upper
 
 
