@@ -13,7 +13,6 @@ from muphilic.recast.statistics import (
     PoissonChi2,
     ProfileLikelihood,
     StatisticError,
-    _log_upper_gamma_asymptotic,
     chi2_covariance,
     chi2_poisson,
     excluded,
@@ -26,6 +25,7 @@ from muphilic.recast.statistics import (
     significance_chi2,
     statistic_for,
 )
+from muphilic.recast.statistics.chi2_p_values import _log_upper_gamma_asymptotic
 
 
 # --- Eq. (7) -------------------------------------------------------------------------
