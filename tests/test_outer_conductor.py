@@ -13,7 +13,8 @@ from muphilic.beamline.absorption import absorption_length
 from muphilic.beamline.decays import decay_length
 from muphilic.beamline.facility import FacilityConfigError
 from muphilic.beamline.facility_file import facility_from_mapping, load_facility
-from muphilic.beamline.simulate import BeamlineConfig, _beyond_outer_conductor, simulate
+from muphilic.beamline.outer_conductor import beyond_outer_conductor
+from muphilic.beamline.simulate import BeamlineConfig, simulate
 from muphilic.constants import GeV, m_pi, mm, tau_pi
 
 
@@ -40,7 +41,7 @@ def test_radial_pencil_survival_and_flight_are_analytic():
     p = np.full(4, 0.3 * GeV)
     x = np.array([[300.0, 0, 500.0], [0, 300.0, 800.0], [-300.0, 0, 100.0], [0, -300.0, 1200.0]])
     d = np.column_stack((x[:, 0], x[:, 1], np.zeros(4))) / 300.0
-    w, flight, _, _ = _beyond_outer_conductor("pi+", p, x * mm, d, cfg)
+    w, flight, _, _ = beyond_outer_conductor("pi+", p, x * mm, d, cfg.facility.horns)
     lam_abs = absorption_length(p, 1, "Al")
     np.testing.assert_allclose(w, np.exp(-25.4 * mm / lam_abs), rtol=1e-12)
     np.testing.assert_allclose(flight, (685.4 - 300.0) * mm, rtol=1e-12)
