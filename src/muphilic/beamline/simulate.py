@@ -400,7 +400,7 @@ def _simulate_chunk(
     absorbed = res.status == TrackStatus.ABSORBED
     hall = np.zeros(m, dtype=bool)
     if config.outer_conductor_transmission and np.any(absorbed):
-        w_oc, s_oc, hall_r, hall_z = beyond_outer_conductor(
+        w_oc, s_oc, hall_lo, hall_hi = beyond_outer_conductor(
             species,
             p,
             res.position,
@@ -452,7 +452,7 @@ def _simulate_chunk(
     if np.any(in_hall):
         # muons of decays in the air region around the horn: straight to its boundary, stopped
         x_h, d_h = vertex[in_hall], mu_dir[in_hall]
-        s_wall = hall_exit(x_h, d_h, hall_r[in_hall], hall_z[in_hall])
+        s_wall = hall_exit(x_h, d_h, hall_lo[in_hall], hall_hi[in_hall])
         s_mu[in_hall] = s_wall
         mu_end[in_hall] = x_h + s_wall[:, None] * d_h
         mu_status[in_hall] = StraightStatus.WALL
