@@ -196,6 +196,8 @@ A_BERYLLIUM: float = 9.012182 * _u.g / _u.mole
 #: 26.981539 g/mol.
 RHO_ALUMINIUM: float = 2.7 * _u.g / _u.cm3
 A_ALUMINIUM: float = 26.981539 * _u.g / _u.mole
+#: Atomic number of aluminium.
+Z_ALUMINIUM: int = 13
 #: Iron: Z = 26, A = 55.845 g/mol, density 7.874 g/cm3, mean excitation energy
 #: I = 286.0 eV (PDG "Atomic and nuclear properties of materials", Fe).
 Z_IRON: int = 26

@@ -18,7 +18,8 @@ Public API
 Modules: :mod:`.facility` and :mod:`.facility_file` (facilities and their files),
 :mod:`.production` (backends: the BNB parametrisations, event generators),
 :mod:`.target` (protons in the target), :mod:`.horn` (fields and tracker),
-:mod:`.absorption` (pions in Be/Al), :mod:`.geometry` (apertures),
+:mod:`.absorption` (pions in Be/Al), :mod:`.outer_conductor` (mesons crossing a
+horn's outer conductor), :mod:`.geometry` (apertures),
 :mod:`.decays`, :mod:`.muons` (transport, range in iron), :mod:`.flux`,
 :mod:`.samples` (I/O), :mod:`.simulate`, :mod:`.summary`.
 """

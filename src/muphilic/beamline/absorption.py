@@ -64,6 +64,7 @@ from muphilic.constants import (
     N_AVOGADRO,
     RHO_ALUMINIUM,
     RHO_BERYLLIUM,
+    Z_ALUMINIUM,
     GeV,
     barn,
     fm,
@@ -76,6 +77,7 @@ __all__ = [
     "ABSORBING_NUCLEI",
     "KAONS",
     "absorption_length",
+    "aluminium_absorption_length",
     "geant4_pion_radius_fm",
     "glauber_gribov",
     "kaon_absorption_length",
@@ -319,6 +321,16 @@ def kaon_absorption_length(
     """Mean free path (mm) of a kaon against absorption among ``number_density`` nuclei."""
     sigma = kaon_absorption_xsec(momentum, species, atomic_number, mass_number)
     return 1.0 / (number_density * sigma)
+
+
+def aluminium_absorption_length(momentum: FloatArray, species: str) -> FloatArray:
+    """Mean free path (mm) of ``species`` (pi+-, K+-) against absorption in the horns'
+    aluminium (GDML density): G4BNB's pion fit, GEANT4's Glauber-Gribov form for kaons."""
+    if species in ("pi+", "pi-"):
+        return absorption_length(momentum, 1 if species == "pi+" else -1, "Al")
+    if species in ("K+", "K-"):
+        return kaon_absorption_length(momentum, species, Z_ALUMINIUM, 27, _N_AL)
+    raise ValueError(f"no absorption length in aluminium for {species!r}")
 
 
 def path_in_target(

@@ -72,9 +72,12 @@ class Horn:
         Conductor material (``"Al"``).
     outer_conductor : float
         Outer-conductor thickness, mm; 0 (default): mesons stop at the outer conductor.
-    hall_radius, hall_z_end : float
-        Air region around the horn that mesons crossing the outer conductor fly
-        through (a cylinder of radius ``hall_radius`` up to beam-frame ``hall_z_end``, mm).
+    hall_x, hall_y, hall_z_end : tuple of float, tuple of float, float
+        The target hall, the air around the horn that mesons crossing the outer
+        conductor fly through (:mod:`muphilic.beamline.outer_conductor`): the box
+        ``hall_x[0] <= x <= hall_x[1]``, ``hall_y[0] <= y <= hall_y[1]`` up to the
+        plane z = ``hall_z_end``, open upstream (beam frame, mm). With an outer
+        conductor it must hold the conductor and end downstream of the horn.
     """
 
     name: str
@@ -87,7 +90,8 @@ class Horn:
     wall_thickness: float
     conductor: str
     outer_conductor: float = 0.0
-    hall_radius: float = 0.0
+    hall_x: tuple[float, float] = (0.0, 0.0)
+    hall_y: tuple[float, float] = (0.0, 0.0)
     hall_z_end: float = 0.0
 
     def geometry(self, sign: float) -> HornGeometry:
@@ -291,6 +295,36 @@ def _check_horn(index: int, horn: Horn) -> None:
         raise fail(
             f"{key}.conductor",
             f"pion absorption is modelled in aluminium only (G4BNB), got {horn.conductor!r}",
+        )
+    _check_hall(key, horn)
+
+
+def _check_hall(key: str, horn: Horn) -> None:
+    """The outer conductor and the target hall box around it."""
+    _finite(f"{key}.outer_conductor_mm", horn.outer_conductor, low=0.0, open_low=False)
+    if not horn.outer_conductor > 0.0:
+        return
+    outer = max(horn.outer_radius) + horn.outer_conductor
+    for axis in ("x", "y"):
+        field_name = f"{key}.hall_{axis}_mm"
+        bounds = getattr(horn, f"hall_{axis}")
+        if len(bounds) != 2:
+            raise fail(field_name, f"expected [{axis}1, {axis}2], got {list(bounds)}")
+        lo, hi = bounds
+        _finite(field_name, lo, low=None)
+        _finite(field_name, hi, low=None)
+        if not lo < -outer < outer < hi:
+            raise fail(
+                field_name,
+                f"the hall must hold the outer conductor (outer radius {outer:g} mm): "
+                f"need {axis}1 < {-outer:g} and {axis}2 > {outer:g}, got [{lo:g}, {hi:g}]",
+            )
+    _finite(f"{key}.hall_z_end_mm", horn.hall_z_end, low=None)
+    if not horn.hall_z_end > horn.z_end:
+        raise fail(
+            f"{key}.hall_z_end_mm",
+            f"the hall must end downstream of the horn's end (z = {horn.z_end:g} mm), "
+            f"got {horn.hall_z_end:g}",
         )
 
 

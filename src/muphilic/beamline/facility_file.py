@@ -44,8 +44,9 @@ facility's reference point (BNB: the upstream end of the horn)::
     current_kA = 174.0                # magnitude; the polarity gives the sign
     wall_thickness_mm = 3.0           # inner conductor, inside the field region's inner radius
     outer_conductor_mm = 25.4         # optional: mesons cross the outer conductor (absorption)
-    hall_radius_mm = 685.4            # and fly on in air to r = hall_radius_mm or
-    hall_z_end_mm = 3070.0            # z = hall_z_end_mm (needed with outer_conductor_mm)
+    hall_x_mm = [-685.4, 685.4]       # and fly on in the air of the box x in hall_x_mm,
+    hall_y_mm = [-1315.4, 715.4]      # y in hall_y_mm, up to z = hall_z_end_mm (all three
+    hall_z_end_mm = 3070.0            # needed with outer_conductor_mm)
     conductor = "Al"
     # the field region: a z-r table (local z) ...
     profile_z_mm = [35.0, 86.0, ...]
@@ -174,9 +175,12 @@ _HORN_KEYS = {
     "outer_radius_mm",
     "sections",
     "outer_conductor_mm",
-    "hall_radius_mm",
+    "hall_x_mm",
+    "hall_y_mm",
     "hall_z_end_mm",
 }
+#: The target hall around a horn, read with ``outer_conductor_mm``.
+_HALL_KEYS = ("hall_x_mm", "hall_y_mm", "hall_z_end_mm")
 _SECTION_KEYS = {"z_mm", "a_mm2", "b_mm", "points"}
 _WALL_KEYS = {"wall_materials", "wall_radii_mm"}
 _APERTURE_KEYS = {"name", "z_mm", "radius_mm"} | _WALL_KEYS
@@ -384,14 +388,14 @@ def _horn(index: int, table: Any) -> Horn:
     else:
         r_out = (_number(table, "outer_radius_mm", p),) * len(z_local)
     outer = _number(table, "outer_conductor_mm", p, default=0.0)
-    hall_r = _number(table, "hall_radius_mm", p, default=0.0)
+    for k in _HALL_KEYS:
+        if outer > 0 and k not in table:
+            raise fail(f"{p}{k}", "is required with outer_conductor_mm (the target hall box)")
+    hall_x, hall_y = (
+        _numbers(f"{p}{k}", table[k], 2) if k in table else (0.0, 0.0)
+        for k in ("hall_x_mm", "hall_y_mm")
+    )
     hall_z = _number(table, "hall_z_end_mm", p, default=0.0)
-    if outer < 0:
-        raise fail(f"{p}outer_conductor_mm", f"must be >= 0, got {outer!r}")
-    if outer > 0 and not hall_r > max(r_out) + outer:
-        raise fail(f"{p}hall_radius_mm", "must exceed the outer conductor's outer radius")
-    if outer > 0 and not hall_z > position:
-        raise fail(f"{p}hall_z_end_mm", "must be downstream of the horn's start")
     return Horn(
         name=_string(table, "name", p, default=f"horn {index + 1}"),
         z_start=position,
@@ -403,7 +407,8 @@ def _horn(index: int, table: Any) -> Horn:
         wall_thickness=_number(table, "wall_thickness_mm", p, default=0.0) * mm,
         conductor=_string(table, "conductor", p, default="Al"),
         outer_conductor=outer * mm,
-        hall_radius=hall_r * mm,
+        hall_x=(hall_x[0] * mm, hall_x[1] * mm),
+        hall_y=(hall_y[0] * mm, hall_y[1] * mm),
         hall_z_end=hall_z * mm,
     )
 

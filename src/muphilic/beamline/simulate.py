@@ -21,7 +21,8 @@ through the horns' inner conductors (:mod:`.absorption`; switches
 ``pion_absorption`` and ``kaon_absorption``). Where a facility gives a horn's
 ``outer_conductor_mm``, mesons reaching the outer conductor cross it (attenuated in its
 aluminium the same way) and may decay in the air around the horn before they stop at
-that region's boundary, their muons too (switch ``outer_conductor_transmission``).
+that region's boundary, their muons too (:mod:`.outer_conductor`; switch
+``outer_conductor_transmission``).
 Neutral kaons (K0L) are counted (``produced_per_pot``, as produced) but not followed.
 
 Quasi-elastically scattered primary protons interact again in a beryllium target
@@ -47,6 +48,7 @@ from numpy.typing import NDArray
 
 from muphilic.beamline.absorption import (
     absorption_length,
+    aluminium_absorption_length,
     kaon_absorption_length,
     path_in_target,
     pion_absorption_length_in,
@@ -57,6 +59,7 @@ from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.geometry import StraightStatus, rotate_to, straight_transport
 from muphilic.beamline.horn import HornSystem, TrackStatus
 from muphilic.beamline.horn_kernel import checkpoints_of, track  # $MUPHILIC_HORN_NUMPY=1: NumPy
+from muphilic.beamline.outer_conductor import beyond_outer_conductor, hall_exit
 from muphilic.beamline.production import (
     ATTENUATIONS,
     CHARGED,
@@ -75,11 +78,8 @@ from muphilic.beamline.target import (
     sample_interactions,
 )
 from muphilic.constants import (
-    A_ALUMINIUM,
     BR_K_TO_MU_NU,
     BR_PI_TO_MU_NU,
-    N_AVOGADRO,
-    RHO_ALUMINIUM,
     m_mu,
     mm,
     tau_K,
@@ -105,9 +105,6 @@ PDG = {"pi+": 211, "pi-": -211, "K+": 321, "K-": -321, "K0L": 130}
 CHARGE = {"pi+": 1, "pi-": -1, "K+": 1, "K-": -1}
 LIFETIME = {"pi+": tau_pi, "pi-": tau_pi, "K+": tau_K, "K-": tau_K}
 BR_MU_NU = {"pi+": BR_PI_TO_MU_NU, "pi-": BR_PI_TO_MU_NU, "K+": BR_K_TO_MU_NU, "K-": BR_K_TO_MU_NU}
-
-Z_ALUMINIUM = 13
-_N_AL = RHO_ALUMINIUM / A_ALUMINIUM * N_AVOGADRO
 
 _DEFAULT_OVERSAMPLE = MappingProxyType({"pi+": 1.0, "pi-": 1.0, "K+": 5.0, "K-": 20.0})
 
@@ -328,7 +325,7 @@ def kaon_survival(
     lam_t = kaon_absorption_length(
         momentum, species, target.atomic_number, target.mass_number, target.number_density
     )
-    lam_al = kaon_absorption_length(momentum, species, Z_ALUMINIUM, 27, _N_AL)
+    lam_al = aluminium_absorption_length(momentum, species)
     return np.exp(-l_t / lam_t - wall_path / lam_al)
 
 
@@ -353,52 +350,6 @@ def pion_survival(
         target.number_density,
     )
     return np.exp(-l_t / lam_t - wall_path / absorption_length(momentum, charge, "Al"))
-
-
-def _hall_exit(x: FloatArray, d: FloatArray, radius: FloatArray, z_end: FloatArray) -> FloatArray:
-    """Straight distance (mm) from ``x`` along unit ``d`` to the cylinder r = ``radius`` or the
-    plane z = ``z_end``, whichever comes first (0 for points already outside)."""
-    a = d[:, 0] ** 2 + d[:, 1] ** 2
-    b = x[:, 0] * d[:, 0] + x[:, 1] * d[:, 1]
-    c = x[:, 0] ** 2 + x[:, 1] ** 2 - radius**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_r = np.where(a > 0, (-b + np.sqrt(np.maximum(b * b - a * c, 0.0))) / a, np.inf)
-        t_z = np.where(d[:, 2] > 0, (z_end - x[:, 2]) / d[:, 2], np.inf)
-    t = np.minimum(t_r, t_z)
-    return np.clip(np.where(np.isfinite(t), t, 0.0), 0.0, None)
-
-
-def _beyond_outer_conductor(
-    species: str,
-    p: FloatArray,
-    position: FloatArray,
-    direction: FloatArray,
-    config: BeamlineConfig,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """For mesons stopped at a horn's outer conductor at ``position`` (MeV/c, mm): survival
-    through the conductor's aluminium along the direction, straight flight (mm) to the
-    air region's boundary, and that region's radius and end z (mm) per meson (zero
-    flight where the horn has no ``outer_conductor_mm``)."""
-    n = len(p)
-    survival, flight = np.ones(n), np.zeros(n)
-    hall_r, hall_z = np.zeros(n), np.zeros(n)
-    for h in config.facility.horns:
-        if not h.outer_conductor > 0.0:
-            continue
-        sel = (position[:, 2] >= h.z_start) & (position[:, 2] <= h.z_end)
-        x, d = position[sel], direction[sel]
-        r = np.hypot(x[:, 0], x[:, 1])
-        d_r = np.clip((x[:, 0] * d[:, 0] + x[:, 1] * d[:, 1]) / np.maximum(r, 1e-9), 1e-3, None)
-        t_al = h.outer_conductor / d_r
-        q = p[sel]
-        if species in ("pi+", "pi-") and config.pion_absorption:
-            survival[sel] = np.exp(-t_al / absorption_length(q, CHARGE[species], "Al"))
-        if species in ("K+", "K-") and config.kaon_absorption:
-            lam = kaon_absorption_length(q, species, Z_ALUMINIUM, 27, _N_AL)
-            survival[sel] = np.exp(-t_al / lam)
-        hall_r[sel], hall_z[sel] = h.hall_radius, h.hall_z_end
-        flight[sel] = _hall_exit(x, d, hall_r[sel], hall_z[sel])
-    return survival, flight, hall_r, hall_z
 
 
 def _simulate_chunk(
@@ -449,8 +400,14 @@ def _simulate_chunk(
     absorbed = res.status == TrackStatus.ABSORBED
     hall = np.zeros(m, dtype=bool)
     if config.outer_conductor_transmission and np.any(absorbed):
-        w_oc, s_oc, hall_r, hall_z = _beyond_outer_conductor(
-            species, p, res.position, res.direction, config
+        w_oc, s_oc, hall_lo, hall_hi = beyond_outer_conductor(
+            species,
+            p,
+            res.position,
+            res.direction,
+            facility.horns,
+            pion_absorption=config.pion_absorption,
+            kaon_absorption=config.kaon_absorption,
         )
         hall = absorbed & (s_oc > 0.0)
         s_str = np.where(hall, s_oc, s_str)
@@ -495,7 +452,7 @@ def _simulate_chunk(
     if np.any(in_hall):
         # muons of decays in the air region around the horn: straight to its boundary, stopped
         x_h, d_h = vertex[in_hall], mu_dir[in_hall]
-        s_wall = _hall_exit(x_h, d_h, hall_r[in_hall], hall_z[in_hall])
+        s_wall = hall_exit(x_h, d_h, hall_lo[in_hall], hall_hi[in_hall])
         s_mu[in_hall] = s_wall
         mu_end[in_hall] = x_h + s_wall[:, None] * d_h
         mu_status[in_hall] = StraightStatus.WALL
