@@ -62,7 +62,7 @@ def test_the_official_flux_file_is_the_published_one():
 
 @pytest.mark.parametrize("det", sorted(FILES))
 def test_flux_shape_stays_within_the_present_bands(ratios, det):
-    # present agreement (200k POT, docs/validation.md): 0.53-0.55 below 0.25 GeV, 0.82-0.85
+    # present agreement (200k POT, docs/validation.md): 0.54-0.56 below 0.25 GeV, 0.82-0.85
     # at 0.25-0.5 GeV, up to 1.28-1.30 at 1.25-2 GeV, 0.85-1.12 above 2 GeV; mean +9-10 %.
     # Bands: 0.35 around those values for this 40k POT sample (~4-12 % noise per bin).
     ratio, mean, _ = ratios[det]
@@ -84,7 +84,7 @@ def test_the_official_spline_extrapolation_fills_the_lowest_bin(ratios, ratios_s
     """The official central value's pi+ spline scheme with the fit itself at the knots
     (``[beam] pi_plus_table = "sanford-wang-knots"``) changes only the extrapolation outside
     the HARP coverage: below 0.25 GeV, 92-94 % pions under 0.75 GeV/c, the flux goes from
-    0.53-0.55 to 0.94-0.98 of the references (200k POT, docs/validation.md); the bins fed
+    0.54-0.56 to 0.95-0.99 of the references (200k POT, docs/validation.md); the bins fed
     from inside the coverage move by less than the noise. Bands for this 40k POT sample."""
     plain, mean_plain, _ = ratios[det]
     spline, mean_spline, _ = ratios_spline_scheme[det]
@@ -94,7 +94,7 @@ def test_the_official_spline_extrapolation_fills_the_lowest_bin(ratios, ratios_s
     assert 1.0 < mean_spline < mean_plain
 
 
-GOAL_MISSED = "-45 % below 0.25 GeV, +21-30 % at 1-2 GeV (docs/validation.md)"
+GOAL_MISSED = "-44 % below 0.25 GeV, +21-30 % at 1-2 GeV (docs/validation.md)"
 
 
 @pytest.mark.xfail(strict=True, reason=GOAL_MISSED)
