@@ -106,9 +106,12 @@ def _significance(
 
 
 def _solved_row(
-    channel: _Channel, signal_at: SignalAt, couplings: FloatArray, edges_MeV: FloatArray,
+    channel: _Channel,
+    signal_at: SignalAt,
+    couplings: FloatArray,
+    edges_MeV: FloatArray,
     cl_sigma: float,
-) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """One mass of one curve: the grid's statistic and significance, and the
     crossings of ``cl_sigma`` solved between grid points (:func:`solve_boundary`)."""
     value, significance = _significance(channel, signal_at(couplings), edges_MeV)
