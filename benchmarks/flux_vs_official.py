@@ -52,9 +52,7 @@ def main() -> None:
     pot = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     figure = sys.argv[2] if len(sys.argv) > 2 else "bnb_flux_vs_official.png"
     runs = {
-        "pions stopped at the horn's outer conductor": compare(
-            pot, outer_conductor_transmission=False
-        ),
+        "without the mesons' ionisation loss": compare(pot, meson_energy_loss=False),
         "default": compare(pot),
         "default + official pi+ extrapolation (sanford-wang-knots)": compare(
             pot, pi_plus_reweight=PionReweight.sanford_wang_knots(BeamlineConfig().p_beam)

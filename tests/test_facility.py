@@ -113,12 +113,14 @@ BEFORE_FACILITY_FILES = {
 
 
 def test_bnb_facility_reproduces_the_results_before_facility_files():
-    # (that code had no kaon absorption and stopped mesons at the outer conductor)
+    # (that code had no kaon absorption, stopped mesons at the outer conductor and did not
+    # slow them down)
     config = BeamlineConfig(
         facility=load_facility("bnb"),
         kaon_absorption=False,
         proton_rescattering=False,
         outer_conductor_transmission=False,
+        meson_energy_loss=False,
     )
     sample = simulate(2000, 1, config=config)
     summary = beam_summary(sample)

@@ -198,6 +198,15 @@ RHO_ALUMINIUM: float = 2.7 * _u.g / _u.cm3
 A_ALUMINIUM: float = 26.981539 * _u.g / _u.mole
 #: Atomic number of aluminium.
 Z_ALUMINIUM: int = 13
+#: Mean excitation energies I of the meson-stopping materials (PDG "Atomic and nuclear
+#: properties of materials": beryllium 63.7 eV, carbon (graphite) 78.0 eV, aluminium
+#: 166.0 eV), by element symbol: the ionisation loss of mesons in a facility's target and
+#: in the horns' conductors (:mod:`muphilic.beamline.energy_loss`).
+MEAN_EXCITATION: dict[str, float] = {
+    "Be": 63.7 * _u.eV,
+    "C": 78.0 * _u.eV,
+    "Al": 166.0 * _u.eV,
+}
 #: Iron: Z = 26, A = 55.845 g/mol, density 7.874 g/cm3, mean excitation energy
 #: I = 286.0 eV (PDG "Atomic and nuclear properties of materials", Fe).
 Z_IRON: int = 26

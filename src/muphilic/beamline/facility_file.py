@@ -162,6 +162,7 @@ _TARGET_KEYS = {
     "segments_mm",
     "sigma_inelastic_mb",
     "sigma_production_mb",
+    "mean_excitation_eV",
 }
 _HORN_KEYS = {
     "name",
@@ -326,7 +327,18 @@ def _target(table: Mapping[str, Any]) -> Target:
         segments=tuple((a * mm, b * mm) for a, b in segments),
         sigma_inelastic=sigma["sigma_inelastic"],
         sigma_production=sigma["sigma_production"],
+        mean_excitation=_mean_excitation(table),
     )
+
+
+def _mean_excitation(table: Mapping[str, Any]) -> float | None:
+    """The target's ``mean_excitation_eV`` (MeV), None when not given."""
+    if "mean_excitation_eV" not in table:
+        return None
+    value = _number(table, "mean_excitation_eV", "target.")
+    if not value > 0.0:
+        raise fail("target.mean_excitation_eV", f"must be positive, got {value!r}")
+    return value * 1.0e-6 * MeV
 
 
 def _sections(key: str, raw: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:

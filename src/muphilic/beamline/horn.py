@@ -53,6 +53,7 @@ __all__ = [
     "TrackStatus",
     "field_at",
     "track",
+    "wall_loss_fraction",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -194,6 +195,7 @@ class TrackStatus:
     UPSTREAM = 2  #: left the horn upstream (z < z_start)
     STOPPED = 3  #: reached its requested path length s_stop
     MAX_PATH = 4  #: exceeded the maximum path length (looping; treated as absorbed)
+    RANGED_OUT = 5  #: lost all its momentum in a conductor wall (``wall_dpdx``)
 
 
 def _rotate(u: FloatArray, axis: FloatArray, angle: FloatArray) -> FloatArray:
@@ -280,6 +282,17 @@ def _radius_table(system: HornSystem, dz: float = 0.1 * mm) -> _RadiusTable:
     return _RadiusTable(float(z[0]), dz, r_in, r_out, view.max(axis=1), k, wall)
 
 
+def wall_loss_fraction(momentum: FloatArray, wall_dpdx: FloatArray | None) -> FloatArray:
+    """``wall_dpdx / momentum`` per particle (1/mm; zeros without ``wall_dpdx``)."""
+    p = np.asarray(momentum, dtype=float)
+    if wall_dpdx is None:
+        return np.zeros(p.shape)
+    dpdx = np.broadcast_to(np.asarray(wall_dpdx, dtype=float), p.shape)
+    if not np.all(np.isfinite(dpdx) & (dpdx >= 0.0)):
+        raise ValueError("wall_dpdx must be finite and non-negative")
+    return np.ascontiguousarray(dpdx / p)
+
+
 def track(
     position: FloatArray,
     direction: FloatArray,
@@ -292,6 +305,7 @@ def track(
     s_stop: FloatArray | None = None,
     max_path: float | None = None,
     r_fraction: float = 0.6,
+    wall_dpdx: FloatArray | None = None,
 ) -> TrackResult:
     """Track charged particles through the horns (vectorised over particles).
 
@@ -313,7 +327,7 @@ def track(
     direction : (N, 3) array
         Unit directions.
     momentum : (N,) array
-        |p|, MeV (conserved).
+        |p|, MeV, at the start (conserved outside the conductor walls).
     charge : (N,) array
         Charge in units of e (+1/-1).
     horn : HornGeometry or HornSystem
@@ -329,6 +343,11 @@ def track(
         5 m and 2.5 times the system's length.
     r_fraction : float
         Largest step inside the field as a fraction of r (the field varies as 1/r).
+    wall_dpdx : (N,) array, optional
+        Momentum lost per length of conductor wall crossed, MeV/c per mm (the ionisation
+        loss, :func:`muphilic.beamline.energy_loss.momentum_loss_rate`; default none): after
+        each step the momentum is ``momentum - wall_dpdx * wall_path``, which the field
+        bends from then on; where it reaches zero the particle stops (RANGED_OUT).
 
     Notes
     -----
@@ -354,6 +373,7 @@ def track(
     out_status = np.full(n, -1, dtype=np.int8)
     stop_all = np.full(n, np.inf) if s_stop is None else np.asarray(s_stop, dtype=float)
     qcp_all = np.asarray(charge, dtype=float) * c_light / np.asarray(momentum, dtype=float)
+    frac_all = wall_loss_fraction(momentum, wall_dpdx)
 
     idx = np.arange(n)
     x, y, z = out_pos[:, 0].copy(), out_pos[:, 1].copy(), out_pos[:, 2].copy()
@@ -361,7 +381,10 @@ def track(
     s = np.zeros(n)
     wall = np.zeros(n)
     stop = stop_all.copy()
-    qcp = qcp_all.copy()
+    qcp0 = qcp_all.copy()
+    frac = frac_all.copy()
+    left = 1.0 - frac * wall  # momentum left / at the start
+    qcp = qcp0 / left
     st = np.full(n, -1, dtype=np.int8)
 
     def flush(sel: NDArray[np.bool_]) -> None:
@@ -397,7 +420,10 @@ def track(
         it = table.index(zm)
         r_in = table.r_in[it]
         in_field = (r >= r_in) & (r <= table.r_out[it]) & (r > 0.0)
-        wall += np.where((r < r_in) & (r > r_in - table.wall[it]), h, 0.0)
+        in_wall = (r < r_in) & (r > r_in - table.wall[it])
+        wall += np.where(in_wall, h, 0.0)
+        left = np.where(in_wall, 1.0 - frac * wall, left)
+        qcp = np.where(in_wall & (left > 0.0), qcp0 / np.where(left > 0.0, left, 1.0), qcp)
         safe_r = np.where(r > 0.0, r, 1.0)
         kx, ky = -ym / safe_r, xm / safe_r
         # rotation about phi-hat by -(q c / p) B h with B = k / r
@@ -413,6 +439,7 @@ def track(
         r_end = np.hypot(x, y)
         new = np.full(idx.size, -1, dtype=np.int8)
         new[s >= stop] = TrackStatus.STOPPED
+        new[(new < 0) & (left <= 0.0)] = TrackStatus.RANGED_OUT
         new[(new < 0) & (s >= max_path)] = TrackStatus.MAX_PATH
         new[(new < 0) & (z < system.z_start)] = TrackStatus.UPSTREAM
         new[(new < 0) & (z >= system.z_end)] = TrackStatus.EXITED
@@ -425,4 +452,5 @@ def track(
             keep = ~done
             idx, x, y, z, ux, uy, uz = (a[keep] for a in (idx, x, y, z, ux, uy, uz))
             s, wall, stop, qcp, st = (a[keep] for a in (s, wall, stop, qcp, st))
+            qcp0, frac, left = qcp0[keep], frac[keep], left[keep]
     return TrackResult(out_pos, out_u, out_s, out_status, out_wall)

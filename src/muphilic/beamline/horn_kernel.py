@@ -72,6 +72,7 @@ _ABSORBED = TrackStatus.ABSORBED
 _UPSTREAM = TrackStatus.UPSTREAM
 _STOPPED = TrackStatus.STOPPED
 _MAX_PATH = TrackStatus.MAX_PATH
+_RANGED_OUT = TrackStatus.RANGED_OUT
 
 
 _TINY = 2.0**-459
@@ -119,6 +120,7 @@ def _track(
     pos: FloatArray,
     u: FloatArray,
     qcp_all: FloatArray,
+    frac_all: FloatArray,
     stop_all: FloatArray,
     s_all: FloatArray,
     wall_all: FloatArray,
@@ -157,7 +159,10 @@ def _track(
         wall = wall_all[i]
         m = 0
         stop = stop_all[i]
-        qcp = qcp_all[i]
+        qcp0 = qcp_all[i]
+        frac = frac_all[i]
+        left = 1.0 - frac * wall  # momentum left / at the start (energy loss in the walls)
+        qcp = qcp0 / left
         status = -1
         r0 = _hypot(x, y)
         i0 = _index(z, z0, dz, n_table)
@@ -193,6 +198,9 @@ def _track(
             r_in = t_r_in[it]
             if r < r_in and r > r_in - t_wall[it]:
                 wall = wall + h
+                left = 1.0 - frac * wall
+                if left > 0.0:
+                    qcp = qcp0 / left
             if r >= r_in and r <= t_r_out[it] and r > 0.0:
                 kx = -ym / r
                 ky = xm / r
@@ -215,6 +223,8 @@ def _track(
             i0 = _index(z, z0, dz, n_table)
             if s >= stop:
                 status = _STOPPED
+            elif left <= 0.0:
+                status = _RANGED_OUT
             elif s >= max_path:
                 status = _MAX_PATH
             elif z < z_start:
@@ -283,6 +293,7 @@ def track(
     compiled: bool | None = None,
     record: bool = False,
     resume: Checkpoints | None = None,
+    wall_dpdx: FloatArray | None = None,
 ) -> TrackResult:
     """Track charged particles through the horns (see :func:`muphilic.beamline.horn.track`
     for the method, the parameters and the result).
@@ -301,6 +312,8 @@ def track(
         Its steps up to there are those of the earlier track (the step only shortens to
         end at ``s_stop``), so the result is the same as from the start, bit for bit. The
         NumPy tracker ignores it.
+    wall_dpdx : (N,) array, optional
+        See :func:`muphilic.beamline.horn.track`.
     """
     if compiled is None:
         compiled = not numpy_requested()
@@ -316,6 +329,7 @@ def track(
             s_stop=s_stop,
             max_path=max_path,
             r_fraction=r_fraction,
+            wall_dpdx=wall_dpdx,
         )
     system = HornSystem.of(horn)
     if max_path is None:
@@ -327,6 +341,7 @@ def track(
     stop = np.full(n, np.inf) if s_stop is None else np.asarray(s_stop, dtype=np.float64)
     stop = np.ascontiguousarray(np.broadcast_to(stop, (n,)))
     qcp = np.asarray(charge, dtype=np.float64) * c_light / np.asarray(momentum, dtype=np.float64)
+    frac = _horn.wall_loss_fraction(momentum, wall_dpdx)
     s0 = np.zeros(n)
     wall0 = np.zeros(n)
     if resume is not None:
@@ -352,6 +367,7 @@ def track(
         pos,
         u,
         np.ascontiguousarray(np.broadcast_to(qcp, (n,))),
+        frac,
         stop,
         s0,
         wall0,

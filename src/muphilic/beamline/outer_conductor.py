@@ -7,7 +7,8 @@ horn an outer-conductor thickness (``outer_conductor_mm``,
 straight along its direction at the stopping point, through the conductor's thickness
 divided by the radial component of that direction, attenuated in the aluminium like in
 the inner conductor (:func:`~muphilic.beamline.absorption.aluminium_absorption_length`;
-no deflection, energy loss or field in the conductor). It then flies straight on
+no deflection or field in the conductor; the beam simulation slows it down over that
+path, :mod:`muphilic.beamline.energy_loss`). It then flies straight on
 through the air of the target hall, an axis-aligned box (``hall_x``, ``hall_y`` in the
 transverse plane, up to the plane z = ``hall_z_end``), and stops (absorbed in the
 shielding) where it leaves it; the muons of its decays in the hall fly straight to the
@@ -76,7 +77,7 @@ def beyond_outer_conductor(
     *,
     pion_absorption: bool = True,
     kaon_absorption: bool = True,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Crossing of the outer conductor by mesons the tracker stopped there.
 
     Parameters
@@ -100,10 +101,13 @@ def beyond_outer_conductor(
     lower, upper : (N, 3) arrays
         That hall's bounds per meson (:func:`hall_bounds`; zero where there is none), for
         :func:`hall_exit` of the muons of decays in it.
+    conductor_path : (N,) array
+        The straight path through the conductor, mm (zero where there is none).
     """
     n = len(p)
     survival, flight = np.ones(n), np.zeros(n)
     lower, upper = np.zeros((n, 3)), np.zeros((n, 3))
+    conductor_path = np.zeros(n)
     for h in horns:
         if not h.outer_conductor > 0.0:
             continue
@@ -112,6 +116,7 @@ def beyond_outer_conductor(
         r = np.hypot(x[:, 0], x[:, 1])
         d_r = np.clip((x[:, 0] * d[:, 0] + x[:, 1] * d[:, 1]) / np.maximum(r, 1e-9), 1e-3, None)
         t_al = h.outer_conductor / d_r
+        conductor_path[sel] = t_al
         q = p[sel]
         if (species in ("pi+", "pi-") and pion_absorption) or (
             species in ("K+", "K-") and kaon_absorption
@@ -119,4 +124,4 @@ def beyond_outer_conductor(
             survival[sel] = np.exp(-t_al / aluminium_absorption_length(q, species))
         lower[sel], upper[sel] = hall_bounds(h)
         flight[sel] = hall_exit(x, d, lower[sel], upper[sel])
-    return survival, flight, lower, upper
+    return survival, flight, lower, upper, conductor_path

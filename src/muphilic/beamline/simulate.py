@@ -18,7 +18,8 @@ weights per proton on target):
 
 Pions and charged kaons are attenuated on their way out of the target and
 through the horns' inner conductors (:mod:`.absorption`; switches
-``pion_absorption`` and ``kaon_absorption``). Where a facility gives a horn's
+``pion_absorption`` and ``kaon_absorption``), and slowed down there by their ionisation
+loss (:mod:`.energy_loss`; switch ``meson_energy_loss``). Where a facility gives a horn's
 ``outer_conductor_mm``, mesons reaching the outer conductor cross it (attenuated in its
 aluminium the same way) and may decay in the air around the horn before they stop at
 that region's boundary, their muons too (:mod:`.outer_conductor`; switch
@@ -30,9 +31,9 @@ Quasi-elastically scattered primary protons interact again in a beryllium target
 (documented differences from the full GEANT4 simulation): the other secondary and
 tertiary hadron production (re-interacting protons and neutrons of the primary
 collision, pions, in the target, horn and concrete - MiniBooNE quotes ~7 % of its
-nu_mu from pi+ made by re-scattered protons), multiple scattering
-and energy loss of mesons, K+- decays other than K -> mu nu (K_mu3, K -> pi pi
-followed by pi decays), the horn field acting on muons, hadrons produced in the
+nu_mu from pi+ made by re-scattered protons), multiple scattering of mesons (+2.4 %
+or less per flux bin, :mod:`.energy_loss`), K+- decays other than K -> mu nu (K_mu3,
+K -> pi pi followed by pi decays), the horn field acting on muons, hadrons produced in the
 absorber or the pipe walls.
 """
 
@@ -54,6 +55,7 @@ from muphilic.beamline.absorption import (
     pion_absorption_length_in,
 )
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
+from muphilic.beamline.energy_loss import ALUMINIUM, Medium, momentum_after, momentum_loss_rate
 from muphilic.beamline.facility import Facility
 from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.geometry import StraightStatus, rotate_to, straight_transport
@@ -150,6 +152,9 @@ class BeamlineConfig:
         (G4BNB's quasi-elastic p-Be model, :func:`muphilic.beamline.target.rescatter_quasielastic`);
         ``None`` (default): on for a one-cylinder beryllium target with
         ``attenuation="inelastic"``, off otherwise.
+    meson_energy_loss : bool
+        Slow pions and kaons down by their mean ionisation loss in the target and the
+        horns' conductors (:mod:`muphilic.beamline.energy_loss`).
     pi_plus_reweight : PionReweight or None
         Weight the ``bnb-fits`` pi+ production by spline(table) / Sanford-Wang, the
         official flux's central value built from a measured table
@@ -168,6 +173,7 @@ class BeamlineConfig:
     proton_rescattering: bool | None = None
     pi_plus_reweight: PionReweight | None = None
     outer_conductor_transmission: bool = True
+    meson_energy_loss: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.facility, Facility):
@@ -383,8 +389,29 @@ def _simulate_chunk(
     horn = config.horn()
     apertures = facility.all_apertures()
 
+    # ionisation loss: along the path in the (field-free) target where the meson is made,
+    # then at a constant dp/ds in the conductor walls the tracker crosses
+    p_t, dpdx, alive = p, np.zeros(m), np.ones(m, dtype=bool)
+    if config.meson_energy_loss:
+        medium = Medium.element(
+            target.material,
+            target.atomic_number,
+            target.molar_mass,
+            target.density,
+            target.mean_excitation,
+        )
+        l_t = path_in_target(pos0, u0, target.radius, target.z_max, target.segments)
+        p_t = momentum_after(p, mass, l_t, medium)
+        alive = p_t > 0.0  # the rest range out in the target (no decay in flight)
+        p_t = np.where(alive, p_t, p)
+        dpdx = momentum_loss_rate(p_t, mass, ALUMINIUM)
+
+    def momentum_at(wall_path: FloatArray, rows: slice | NDArray[np.bool_] = slice(None)):
+        """Momentum of ``rows`` after the target and ``wall_path`` of conductor, MeV/c."""
+        return np.maximum(p_t[rows] - dpdx[rows] * wall_path, 0.0)
+
     # pass 1: through the horn
-    res = track(pos0, u0, p, charge, horn, step=config.tracking_step, record=True)
+    res = track(pos0, u0, p_t, charge, horn, step=config.tracking_step, record=True, wall_dpdx=dpdx)
     w_surv = np.ones(m)
     if config.pion_absorption and species in ("pi+", "pi-"):
         w_surv = pion_survival(CHARGE[species], p, pos0, u0, res.wall_path, target)
@@ -399,8 +426,10 @@ def _simulate_chunk(
         s_str[exited] = s_e
     absorbed = res.status == TrackStatus.ABSORBED
     hall = np.zeros(m, dtype=bool)
+    p_exit = momentum_at(res.wall_path)
+    p_hall = p_exit
     if config.outer_conductor_transmission and np.any(absorbed):
-        w_oc, s_oc, hall_lo, hall_hi = beyond_outer_conductor(
+        w_oc, s_oc, hall_lo, hall_hi, t_al = beyond_outer_conductor(
             species,
             p,
             res.position,
@@ -409,19 +438,21 @@ def _simulate_chunk(
             pion_absorption=config.pion_absorption,
             kaon_absorption=config.kaon_absorption,
         )
-        hall = absorbed & (s_oc > 0.0)
+        p_hall = np.maximum(p_exit - dpdx * t_al, 0.0)
+        hall = absorbed & (s_oc > 0.0) & (p_hall > 0.0)  # the rest range out in it
         s_str = np.where(hall, s_oc, s_str)
         exited = exited | hall
     path = s_h + s_str
 
-    # decay point on [0, path]
-    lam = decay_length(p, mass, LIFETIME[species])
+    # decay point on [0, path], at the momentum after the horn (the walls' loss is a few %)
+    lam = decay_length(np.where(p_exit > 0.0, p_exit, p_t), mass, LIFETIME[species])
     s_d, p_dec = sample_decay_distance(rng, lam, path)
     if np.any(hall):
         # decays beyond the outer conductor carry its aluminium's survival
         w_surv = np.where(hall & (s_d >= s_h), w_surv * w_oc, w_surv)
     vertex = np.empty((m, 3))
     direction = np.empty((m, 3))
+    p_decay = np.where(hall, p_hall, p_exit)
     outside = exited & (s_d >= s_h)
     vertex[outside] = res.position[outside] + (s_d - s_h)[outside, None] * res.direction[outside]
     direction[outside] = res.direction[outside]
@@ -430,18 +461,21 @@ def _simulate_chunk(
         res2 = track(
             pos0[inside],
             u0[inside],
-            p[inside],
+            p_t[inside],
             charge[inside],
             horn,
             step=config.tracking_step,
             s_stop=s_d[inside],
             resume=checkpoints_of(res, inside),  # the same result, fewer steps
+            wall_dpdx=dpdx[inside],
         )
         vertex[inside] = res2.position
         direction[inside] = res2.direction
-    energy = np.hypot(p, mass)
-    p4 = np.column_stack((energy, p[:, None] * direction))
-    weight = w_prod * w_surv * p_dec
+        p_decay[inside] = momentum_at(res2.wall_path, inside)
+    alive &= p_decay > 0.0
+    p_decay = np.where(alive, p_decay, p_t)
+    p4 = np.column_stack((np.hypot(p_decay, mass), p_decay[:, None] * direction))
+    weight = w_prod * w_surv * p_dec * alive
 
     # muons from pi/K -> mu nu
     mu_p4 = isotropic_two_body(rng, p4, mass, m_mu, 0.0)
@@ -458,7 +492,7 @@ def _simulate_chunk(
         mu_status[in_hall] = StraightStatus.WALL
     survival = np.exp(-s_mu / decay_length(mu_p, m_mu, tau_mu))
     mu_weight = weight * BR_MU_NU[species] * survival
-    prod_p4 = np.column_stack((energy, p[:, None] * u0))
+    prod_p4 = np.column_stack((np.hypot(p, mass), p[:, None] * u0))
     return _Chunk(p4, vertex, weight, prod_p4, pos0, w_prod, mu_p4, mu_end, mu_weight, mu_status)
 
 

@@ -117,6 +117,10 @@ class Target:
         p-nucleus inelastic and production (inelastic minus quasi-elastic) cross
         sections at the facility's beam momentum, CLHEP area: the normalisation of
         event-generator samples (:mod:`muphilic.beamline.production`).
+    mean_excitation : float or None
+        Mean excitation energy I, MeV, for the ionisation loss of mesons
+        (:mod:`muphilic.beamline.energy_loss`); None: the element's value
+        (:data:`muphilic.constants.MEAN_EXCITATION`).
     """
 
     material: str
@@ -128,6 +132,7 @@ class Target:
     segments: tuple[tuple[float, float], ...]
     sigma_inelastic: float | None = None
     sigma_production: float | None = None
+    mean_excitation: float | None = None
 
     @property
     def z_min(self) -> float:
