@@ -2,7 +2,7 @@
 release) and MicroBooNE's published flux, bin by bin from 0 to 5 GeV.
 
 The goal is every bin within 20 % and the mean energy within 5 %; the defaults do not reach it
-below 0.25 GeV and at 1.25-2 GeV (docs/validation.md, "Flux shape", with the measured size of each
+below 0.25 GeV and at 1.5-2 GeV (docs/validation.md, "Flux shape", with the measured size of each
 candidate cause), which the strict xfail records: it fails as soon as the goal is met, so that
 the bands below can be tightened."""
 
@@ -63,7 +63,7 @@ def test_the_official_flux_file_is_the_published_one():
 @pytest.mark.parametrize("det", sorted(FILES))
 def test_flux_shape_stays_within_the_present_bands(ratios, det):
     # present agreement (200k POT, docs/validation.md): 0.53-0.55 below 0.25 GeV, 0.81-0.84
-    # at 0.25-0.5 GeV, up to 1.13-1.22 at 1.25-2 GeV, 0.79-1.07 above 2 GeV; mean +8-9 %.
+    # at 0.25-0.5 GeV, up to 1.25-1.33 at 1.5-2 GeV, 0.97-1.08 above 2 GeV; mean +9-10 %.
     # Bands: 0.35 around those values for this 40k POT sample (~4-12 % noise per bin).
     ratio, mean, _ = ratios[det]
     assert 0.3 < ratio[0] < 0.65
@@ -75,7 +75,7 @@ def test_flux_shape_stays_within_the_present_bands(ratios, det):
 @pytest.mark.parametrize("det", sorted(FILES))
 def test_flux_integral_0_to_10_GeV_matches_the_reference(ratios, det):
     # the references integrate to 5.19e-10 (MiniBooNE) and 7.38e-10 (MicroBooNE) per cm^2 per
-    # POT; the embedded beam gives 1.01 and 0.97 of that (200k POT); 40k POT: ~2 % noise
+    # POT; the embedded beam gives 1.00 and 0.96 of that (200k POT); 40k POT: ~2 % noise
     assert 0.9 < ratios[det][2] < 1.12
 
 
@@ -94,7 +94,7 @@ def test_the_official_spline_extrapolation_fills_the_lowest_bin(ratios, ratios_s
     assert 1.0 < mean_spline < mean_plain
 
 
-GOAL_MISSED = "-45 % below 0.25 GeV, +13-22 % at 1-2 GeV (docs/validation.md)"
+GOAL_MISSED = "-45 % below 0.25 GeV, +25-33 % at 1.5-2 GeV (docs/validation.md)"
 
 
 @pytest.mark.xfail(strict=True, reason=GOAL_MISSED)
@@ -105,19 +105,17 @@ def test_flux_shape_goal_every_bin_within_20_percent(ratios, det):
     assert abs(mean - 1.0) < 0.05
 
 
-def test_the_goal_is_met_at_miniboone_with_the_official_extrapolation():
-    """docs/validation.md: with ``pi_plus_table = "sanford-wang-knots"`` and the mesons'
-    ionisation loss every MiniBooNE bin is within 20 % and the mean energy within 5 % (the
-    200k POT sample of benchmarks/flux_vs_official.py; narrowly: 2-2.5 GeV at 0.82, the mean
-    at +4.8 %). MicroBooNE's 2-2.5 GeV bin stays out (0.65)."""
+@pytest.mark.xfail(strict=True, reason="1.5-2 GeV at MiniBooNE +23 %, the mean energies +5-6 %")
+@pytest.mark.parametrize("det", sorted(FILES))
+def test_flux_shape_goal_with_the_official_extrapolation(det):
+    """docs/validation.md: with ``pi_plus_table = "sanford-wang-knots"`` every MicroBooNE bin
+    is within 20 % and the mean energy 5.2 % high; MiniBooNE's 1.5-2 GeV bin is 23 % high and
+    its mean energy 5.8 % (the 200k POT sample of benchmarks/flux_vs_official.py)."""
     knots = PionReweight.sanford_wang_knots(BeamlineConfig().facility.p_beam)
     sample = simulate(200_000, 20231121, config=BeamlineConfig(pi_plus_reweight=knots))
-    ref, ref_mean = _reference(FILES["miniboone"])
-    volume = DEFAULT_FLUX_VOLUMES["miniboone"]
+    ref, ref_mean = _reference(FILES[det])
+    volume = DEFAULT_FLUX_VOLUMES[det]
     ratio = numu_flux(sample, volume, EDGES_GEV * GeV).total / ref
     mean = numu_flux(sample, volume, np.linspace(0, 10, 201) * GeV).mean_energy / ref_mean
     assert np.all(np.abs(ratio - 1.0) < 0.2), ratio
     assert abs(mean - 1.0) < 0.05
-    ref_u, _ = _reference(FILES["microboone"])
-    ratio_u = numu_flux(sample, DEFAULT_FLUX_VOLUMES["microboone"], EDGES_GEV * GeV).total / ref_u
-    assert ratio_u[7] < 0.8 and np.count_nonzero(np.abs(ratio_u - 1.0) < 0.2) == 10

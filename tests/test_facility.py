@@ -8,6 +8,7 @@ import json
 import math
 import re
 import tomllib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -113,10 +114,15 @@ BEFORE_FACILITY_FILES = {
 
 
 def test_bnb_facility_reproduces_the_results_before_facility_files():
-    # (that code had no kaon absorption, stopped mesons at the outer conductor and did not
-    # slow them down)
+    # (that code had no kaon absorption, stopped mesons at the outer conductor, did not
+    # slow them down, had no field inside the inner conductor and a bare target rod)
+    bnb = load_facility("bnb")
     config = BeamlineConfig(
-        facility=load_facility("bnb"),
+        facility=replace(
+            bnb,
+            horns=tuple(replace(h, skin_depth=0.0) for h in bnb.horns),
+            target=replace(bnb.target, sleeve=None, fins=None),
+        ),
         kaon_absorption=False,
         proton_rescattering=False,
         outer_conductor_transmission=False,

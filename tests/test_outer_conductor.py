@@ -203,7 +203,6 @@ def test_extra_pi_plus_decays_match_a_side_calculation():
     # second method (benchmarks/flux_shape_causes.py, beyond_outer_conductor): track the
     # produced pi+, take those stopped at the outer conductor, weight = absorption in
     # target + Al x survival to it x decay on the flight to the walls of the box
-    from muphilic.beamline.absorption import path_in_target
     from muphilic.beamline.horn import TrackStatus
     from muphilic.beamline.horn_kernel import track
 
@@ -221,7 +220,7 @@ def test_extra_pi_plus_decays_match_a_side_calculation():
     r = np.hypot(x[:, 0], x[:, 1])
     d_r = np.clip((x[:, 0] * d[:, 0] + x[:, 1] * d[:, 1]) / r, 1e-3, None)
     tgt = cfg.facility.target
-    l_t = path_in_target(pr.vertex[sel], u[sel], tgt.radius, tgt.z_max, tgt.segments)
+    l_t = tgt.material_path(pr.vertex[sel], u[sel])
     w_abs = np.exp(
         -l_t / absorption_length(p, 1, "Be")
         - (res.wall_path[sel] + 25.4 * mm / d_r) / absorption_length(p, 1, "Al")

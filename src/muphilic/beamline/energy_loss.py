@@ -29,7 +29,7 @@ with the meson's mass; the density effect of Sternheimer & Peierls,
 
 Left out: multiple Coulomb scattering (a random kick of a few mrad in the target and the
 conductors; it changes the flux at MiniBooNE and MicroBooNE by +2.4 % or less per bin,
-``benchmarks/flux_meson_scattering.py``, so the model draws no random numbers for it), range
+``benchmarks/flux_transport.py``, so the model draws no random numbers for it), range
 straggling and the energy lost by the primary protons before they interact (~70 MeV of
 8.9 GeV/c on average in the BNB target). The
 switch is ``meson_energy_loss`` of :class:`muphilic.beamline.BeamlineConfig`.

@@ -68,6 +68,9 @@ class Horn:
         Current magnitude (CLHEP units; ``174 * kA``); the facility's polarity gives the sign.
     wall_thickness : float
         Inner-conductor thickness inside the inner radius, mm.
+    skin_depth : float
+        Skin depth of the current in the inner conductor, mm; 0 (default): no field in
+        the conductor (see :class:`~muphilic.beamline.horn.HornGeometry`).
     conductor : str
         Conductor material (``"Al"``).
     outer_conductor : float
@@ -93,6 +96,7 @@ class Horn:
     hall_x: tuple[float, float] = (0.0, 0.0)
     hall_y: tuple[float, float] = (0.0, 0.0)
     hall_z_end: float = 0.0
+    skin_depth: float = 0.0
 
     def geometry(self, sign: float) -> HornGeometry:
         """The tracker's :class:`HornGeometry` with the current times ``sign``."""
@@ -104,6 +108,7 @@ class Horn:
             self.z_start,
             self.z_end,
             self.wall_thickness,
+            self.skin_depth,
         )
 
 
@@ -275,6 +280,9 @@ def _check_horn(index: int, horn: Horn) -> None:
     key = f"horns[{index}]"
     _finite(f"{key}.current_kA", horn.current, low=0.0, open_low=False)
     _finite(f"{key}.wall_thickness_mm", horn.wall_thickness, low=0.0, open_low=False)
+    _finite(f"{key}.skin_depth_mm", horn.skin_depth, low=0.0, open_low=False)
+    if horn.skin_depth > 0.0 and not horn.wall_thickness > 0.0:
+        raise fail(f"{key}.skin_depth_mm", "needs the conductor's wall_thickness_mm")
     if not horn.z_end > horn.z_start:
         raise fail(f"{key}.length_mm", "must be positive")
     z = horn.profile_z

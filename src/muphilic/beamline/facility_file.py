@@ -115,6 +115,7 @@ from muphilic.beamline.facility import DecayPipe, Facility, FacilityConfigError,
 from muphilic.beamline.geometry import Aperture
 from muphilic.beamline.materials import Material, MaterialError
 from muphilic.beamline.target import BeamSpot, Target
+from muphilic.beamline.target_support import Fins, Sleeve
 from muphilic.constants import GeV, MeV, barn, cm3, g, kA, mm, mole, mrad
 from muphilic.data import data_file
 
@@ -163,6 +164,8 @@ _TARGET_KEYS = {
     "sigma_inelastic_mb",
     "sigma_production_mb",
     "mean_excitation_eV",
+    "sleeve",
+    "fins",
 }
 _HORN_KEYS = {
     "name",
@@ -170,6 +173,7 @@ _HORN_KEYS = {
     "length_mm",
     "current_kA",
     "wall_thickness_mm",
+    "skin_depth_mm",
     "conductor",
     "profile_z_mm",
     "inner_radius_mm",
@@ -328,7 +332,49 @@ def _target(table: Mapping[str, Any]) -> Target:
         sigma_inelastic=sigma["sigma_inelastic"],
         sigma_production=sigma["sigma_production"],
         mean_excitation=_mean_excitation(table),
+        sleeve=_sleeve(table, _number(table, "radius_mm", p) * mm),
+        fins=_fins(table, _number(table, "radius_mm", p) * mm),
     )
+
+
+def _increasing_pair(field_name: str, value: Any, low: float = 0.0) -> tuple[float, float]:
+    """[a, b] with low <= a < b, mm."""
+    a, b = _numbers(field_name, value, 2)
+    if not low <= a * mm < b * mm:
+        raise fail(field_name, f"must be [a, b] with {low / mm:g} <= a < b, got {list(value)}")
+    return a * mm, b * mm
+
+
+def _sleeve(table: Mapping[str, Any], rod_radius: float) -> Sleeve | None:
+    """``[target.sleeve]``: the tube around the rod (``radii_mm``, ``z_mm``)."""
+    if "sleeve" not in table:
+        return None
+    sub = _table(table, "sleeve", "target.")
+    _check_keys(sub, {"radii_mm", "z_mm"}, "target.sleeve.")
+    r1, r2 = _increasing_pair("target.sleeve.radii_mm", sub.get("radii_mm"), rod_radius)
+    z1, z2 = _increasing_pair("target.sleeve.z_mm", sub.get("z_mm"), -math.inf)
+    return Sleeve(r1, r2, z1, z2)
+
+
+def _fins(table: Mapping[str, Any], rod_radius: float) -> Fins | None:
+    """``[target.fins]``: flat fins from the rod outwards (``phi_deg``, ``thickness_mm``,
+    ``radii_mm``, ``segments_mm``)."""
+    if "fins" not in table:
+        return None
+    sub = _table(table, "fins", "target.")
+    _check_keys(sub, {"phi_deg", "thickness_mm", "radii_mm", "segments_mm"}, "target.fins.")
+    phi = _numbers("target.fins.phi_deg", sub.get("phi_deg"))
+    if not phi:
+        raise fail("target.fins.phi_deg", "must list at least one azimuth")
+    thickness = _number(sub, "thickness_mm", "target.fins.")
+    if not thickness > 0.0:
+        raise fail("target.fins.thickness_mm", f"must be positive, got {thickness!r}")
+    radii = _increasing_pair("target.fins.radii_mm", sub.get("radii_mm"), 0.999 * rod_radius)
+    raw = sub.get("segments_mm")
+    if not isinstance(raw, list) or not raw:
+        raise fail("target.fins.segments_mm", f"must be a list of [z1, z2] pairs, got {raw!r}")
+    segments = tuple(_increasing_pair("target.fins.segments_mm", s, -math.inf) for s in raw)
+    return Fins(tuple(math.radians(x) for x in phi), thickness * mm, *radii, segments)
 
 
 def _mean_excitation(table: Mapping[str, Any]) -> float | None:
@@ -422,6 +468,7 @@ def _horn(index: int, table: Any) -> Horn:
         hall_x=(hall_x[0] * mm, hall_x[1] * mm),
         hall_y=(hall_y[0] * mm, hall_y[1] * mm),
         hall_z_end=hall_z * mm,
+        skin_depth=_number(table, "skin_depth_mm", p, default=0.0) * mm,
     )
 
 

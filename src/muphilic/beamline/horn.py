@@ -52,6 +52,7 @@ __all__ = [
     "HornSystemError",
     "TrackStatus",
     "field_at",
+    "skin_fraction",
     "track",
     "wall_loss_fraction",
 ]
@@ -79,6 +80,16 @@ class HornGeometry:
     wall_thickness : float
         Thickness of the inner conductor inside r_in(z), mm (its path is recorded
         for the pions' absorption).
+    skin_depth : float
+        Skin depth delta of the pulsed current in the inner conductor, mm; 0: the field
+        is zero inside the conductor. With delta > 0 the field inside the wall is that
+        of G4BNB's skin-depth model ``EXPI`` (``src/NuBeamSkinDepthField.cc``, the
+        default of its ``input/production.in``): the current density falls off as
+        exp(-d / delta) with the depth d below the conductor's outer surface r_in, so the
+        current enclosed at radius r and the field are
+        ``B(r) = (k / r) (exp(-d / delta) - exp(-t / delta)) / (1 - exp(-t / delta))``,
+        d = r_in - r, t the wall thickness: zero on the inner surface, k / r_in on the
+        outer one (:meth:`wall_field_fraction`).
     """
 
     z: FloatArray
@@ -88,6 +99,7 @@ class HornGeometry:
     z_start: float
     z_end: float
     wall_thickness: float = 0.0
+    skin_depth: float = 0.0
 
     @property
     def k(self) -> float:
@@ -104,6 +116,24 @@ class HornGeometry:
         """r_out(z), mm (field region's outer boundary, outer conductor)."""
         z = np.asarray(z, dtype=float)
         return np.interp(z, self.z, self.r_outer)
+
+    def wall_field_fraction(self, depth: FloatArray) -> FloatArray:
+        """B / (k / r) at ``depth`` (mm) below the conductor's outer surface (0 outside
+        the wall or without a skin depth)."""
+        return skin_fraction(np.asarray(depth, dtype=float), self.wall_thickness, self.skin_depth)
+
+
+def skin_fraction(depth: FloatArray, thickness: FloatArray, delta: FloatArray) -> FloatArray:
+    """Share of the current enclosed at ``depth`` below the outer surface of a wall of
+    ``thickness`` with skin depth ``delta`` (all mm; 0 outside the wall or for delta = 0)."""
+    depth, thickness, delta = np.broadcast_arrays(
+        np.asarray(depth, dtype=float), np.asarray(thickness, dtype=float), delta
+    )
+    inside = (depth > 0.0) & (depth < thickness) & (delta > 0.0)
+    d = np.where(inside, delta, 1.0)
+    floor = np.exp(-np.where(inside, thickness, 0.0) / d)
+    share = (np.exp(-np.where(inside, depth, 0.0) / d) - floor) / np.where(inside, 1.0 - floor, 1.0)
+    return np.where(inside, share, 0.0)
 
 
 @dataclass(frozen=True)
@@ -181,9 +211,11 @@ def field_at(position: FloatArray, horn: HornGeometry | HornSystem) -> FloatArra
     r = np.hypot(x, y)
     b_over_r = np.zeros_like(x)
     for h in HornSystem.of(horn).horns:
-        inside = (r >= h.inner_radius(z)) & (r <= h.outer_radius(z)) & (r > 0.0)
+        r_in = h.inner_radius(z)
+        inside = (r >= r_in) & (r <= h.outer_radius(z)) & (r > 0.0)
         inside &= (z >= h.z_start) & (z <= h.z_end)
-        b_over_r += np.where(inside, h.k / np.where(r > 0.0, r, 1.0) ** 2, 0.0)
+        share = np.where(inside, 1.0, h.wall_field_fraction(r_in - r))
+        b_over_r += np.where(share > 0.0, share * h.k / np.where(r > 0.0, r, 1.0) ** 2, 0.0)
     return np.column_stack((-y * b_over_r, x * b_over_r, np.zeros_like(x)))
 
 
@@ -243,9 +275,9 @@ class TrackResult:
 
 @dataclass(frozen=True)
 class _RadiusTable:
-    """r_in(z), r_out(z), k(z) = mu0 I / 2 pi and the wall thickness on a fine uniform z
-    grid (nearest node) for fast lookup, with the largest boundary slopes |dr/dz| within
-    +-50 mm of each node."""
+    """r_in(z), r_out(z), k(z) = mu0 I / 2 pi, the wall thickness and skin depth on a fine
+    uniform z grid (nearest node) for fast lookup, with the largest boundary slopes |dr/dz|
+    within +-50 mm of each node."""
 
     z0: float
     dz: float
@@ -254,6 +286,7 @@ class _RadiusTable:
     slope: FloatArray
     k: FloatArray
     wall: FloatArray
+    skin: FloatArray
 
     def index(self, z: FloatArray) -> NDArray[np.intp]:
         i = ((z - self.z0) / self.dz + 0.5).astype(np.intp)
@@ -267,10 +300,11 @@ def _radius_table(system: HornSystem, dz: float = 0.1 * mm) -> _RadiusTable:
     r_out = system.gap_radius(z)
     k = np.zeros(z.shape)
     wall = np.zeros(z.shape)
+    skin = np.zeros(z.shape)
     for i, h in enumerate(system.horns):
         sel = own == i
         r_in[sel], r_out[sel] = h.inner_radius(z[sel]), h.outer_radius(z[sel])
-        k[sel], wall[sel] = h.k, h.wall_thickness
+        k[sel], wall[sel], skin[sel] = h.k, h.wall_thickness, h.skin_depth
     finite_in = np.where(np.isfinite(r_in), r_in, np.nan)
     finite_out = np.where(np.isfinite(r_out), r_out, np.nan)
     slope = np.nan_to_num(
@@ -279,7 +313,13 @@ def _radius_table(system: HornSystem, dz: float = 0.1 * mm) -> _RadiusTable:
     window = max(1, int(50.0 * mm / dz))
     padded = np.pad(slope, window, mode="edge")
     view = np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1)
-    return _RadiusTable(float(z[0]), dz, r_in, r_out, view.max(axis=1), k, wall)
+    return _RadiusTable(float(z[0]), dz, r_in, r_out, view.max(axis=1), k, wall, skin)
+
+
+#: Largest radial advance of a step inside a conductor wall with a skin-depth field, in
+#: skin depths (the midpoint rule's error on the wall's kick is then ~1 %,
+#: ``tests/test_skin_depth.py``).
+SKIN_STEP = 0.5
 
 
 def wall_loss_fraction(momentum: FloatArray, wall_dpdx: FloatArray | None) -> FloatArray:
@@ -313,7 +353,8 @@ def track(
     rotation axis is phi-hat at the mid point); the field-region radii and each
     horn's k = mu0 I / 2 pi are read from a 0.1 mm lookup table in z covering the
     whole :class:`HornSystem` (gaps have no field). Step sizes adapt per
-    particle: at most ``step``, at most ``r_fraction`` r inside the field (B ~ 1/r), and
+    particle: at most ``step``, at most ``r_fraction`` r inside the field (B ~ 1/r), a
+    radial advance of at most :data:`SKIN_STEP` skin depths inside a wall with a field, and
     never more than the distance to the nearest field boundary (conductor
     surfaces, inner-conductor walls or any horn's field end planes) at the
     particle's approach speed, but
@@ -354,7 +395,8 @@ def track(
     The path inside each horn's inner conductor (``HornGeometry.wall_thickness``
     inside r_in(z); BNB: 3 mm, G4BNB HWL1 rmin 19 mm vs HRN1 rmin 22 mm at the
     neck) is accumulated by counting the steps whose mid point lies in the wall
-    (``wall_path``).
+    (``wall_path``); with a skin depth those steps also turn in the wall's field
+    (``HornGeometry.skin_depth``).
 
     Returns
     -------
@@ -412,6 +454,10 @@ def track(
         h = np.minimum(np.maximum(d_bound, 0.0) / approach, d_z)
         in_f = (r0 >= r_in0) & (r0 <= table.r_out[i0])
         h = np.where(in_f, np.minimum(h, r_fraction * r0), h)
+        # in a wall with a skin-depth field: radial steps of at most SKIN_STEP skin depths
+        skin0 = table.skin[i0]
+        in_w = (r0 < r_in0) & (r0 > r_in0 - table.wall[i0]) & (skin0 > 0.0)
+        h = np.where(in_w, np.minimum(h, SKIN_STEP * skin0 / approach), h)
         h = np.clip(h, min_step, step)
         h = np.where(live, np.minimum(h, stop - s), 0.0)
         hh = 0.5 * h
@@ -426,8 +472,10 @@ def track(
         qcp = np.where(in_wall & (left > 0.0), qcp0 / np.where(left > 0.0, left, 1.0), qcp)
         safe_r = np.where(r > 0.0, r, 1.0)
         kx, ky = -ym / safe_r, xm / safe_r
-        # rotation about phi-hat by -(q c / p) B h with B = k / r
-        angle = np.where(in_field, -qcp * (table.k[it] / safe_r) * h, 0.0)
+        # rotation about phi-hat by -(q c / p) B h with B = k / r (in the wall: its share)
+        share = skin_fraction(r_in - r, table.wall[it], table.skin[it])
+        field = np.where(in_field, table.k[it] / safe_r, table.k[it] * share / safe_r)
+        angle = -qcp * field * h
         c, sn = np.cos(angle), np.sin(angle)
         kdu = (kx * ux + ky * uy) * (1.0 - c)
         nx = ux * c + ky * uz * sn + kx * kdu

@@ -73,6 +73,7 @@ _UPSTREAM = TrackStatus.UPSTREAM
 _STOPPED = TrackStatus.STOPPED
 _MAX_PATH = TrackStatus.MAX_PATH
 _RANGED_OUT = TrackStatus.RANGED_OUT
+_SKIN_STEP = _horn.SKIN_STEP
 
 
 _TINY = 2.0**-459
@@ -116,6 +117,13 @@ def _index(z: float, z0: float, dz: float, n: int) -> int:
 
 
 @njit(cache=True, error_model="numpy")
+def _skin(depth: float, thickness: float, delta: float) -> float:
+    """:func:`muphilic.beamline.horn.skin_fraction` for one point inside the wall."""
+    floor = math.exp(-thickness / delta)
+    return (math.exp(-depth / delta) - floor) / (1.0 - floor)
+
+
+@njit(cache=True, error_model="numpy")
 def _track(
     pos: FloatArray,
     u: FloatArray,
@@ -131,6 +139,7 @@ def _track(
     t_slope: FloatArray,
     t_k: FloatArray,
     t_wall: FloatArray,
+    t_skin: FloatArray,
     planes: FloatArray,
     z_start: float,
     z_end: float,
@@ -187,6 +196,8 @@ def _track(
             h = min(max(d_bound, 0.0) / approach, d_z)
             if r0 >= r_in0 and r0 <= r_out0:
                 h = min(h, r_fraction * r0)
+            if r0 < r_in0 and r0 > r_in0 - t_wall[i0] and t_skin[i0] > 0.0:
+                h = min(h, _SKIN_STEP * t_skin[i0] / approach)
             h = min(max(h, min_step), step)
             h = min(h, stop - s)
             hh = 0.5 * h
@@ -196,16 +207,22 @@ def _track(
             r = _hypot(xm, ym)
             it = _index(zm, z0, dz, n_table)
             r_in = t_r_in[it]
-            if r < r_in and r > r_in - t_wall[it]:
+            in_wall = r < r_in and r > r_in - t_wall[it]
+            if in_wall:
                 wall = wall + h
                 left = 1.0 - frac * wall
                 if left > 0.0:
                     qcp = qcp0 / left
+            field = 0.0
             if r >= r_in and r <= t_r_out[it] and r > 0.0:
+                field = t_k[it] / r
+            elif in_wall and t_skin[it] > 0.0:
+                field = t_k[it] * _skin(r_in - r, t_wall[it], t_skin[it]) / r
+            if field != 0.0:
                 kx = -ym / r
                 ky = xm / r
-                # rotation about phi-hat by -(q c / p) B h with B = k / r
-                angle = -qcp * (t_k[it] / r) * h
+                # rotation about phi-hat by -(q c / p) B h with B = k / r (in the wall: its share)
+                angle = -qcp * field * h
                 c = math.cos(angle)
                 sn = math.sin(angle)
                 kdu = (kx * ux + ky * uy) * (1.0 - c)
@@ -378,6 +395,7 @@ def track(
         np.ascontiguousarray(table.slope),
         np.ascontiguousarray(table.k),
         np.ascontiguousarray(table.wall),
+        np.ascontiguousarray(table.skin),
         np.ascontiguousarray(system.field_planes(), dtype=np.float64),
         float(system.z_start),
         float(system.z_end),

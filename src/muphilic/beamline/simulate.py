@@ -51,7 +51,6 @@ from muphilic.beamline.absorption import (
     absorption_length,
     aluminium_absorption_length,
     kaon_absorption_length,
-    path_in_target,
     pion_absorption_length_in,
 )
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
@@ -326,8 +325,9 @@ def kaon_survival(
     target: Target,
 ) -> FloatArray:
     """Probability that kaons leave the target and cross ``wall_path`` (mm) of the horns'
-    aluminium without being absorbed (straight path in the target, momentum MeV/c)."""
-    l_t = path_in_target(position, direction, target.radius, target.z_max, target.segments)
+    aluminium without being absorbed (straight path in the target's material, its sleeve
+    and fins included, momentum MeV/c)."""
+    l_t = target.material_path(position, direction)
     lam_t = kaon_absorption_length(
         momentum, species, target.atomic_number, target.mass_number, target.number_density
     )
@@ -344,9 +344,9 @@ def pion_survival(
     target: Target,
 ) -> FloatArray:
     """Probability that pions of ``charge`` leave the target and cross ``wall_path`` (mm) of
-    the horns' aluminium without being absorbed (straight path in the target, momentum
-    MeV/c): G4BNB's fits in Be and Al, the Glauber-Gribov form in other target nuclei."""
-    l_t = path_in_target(position, direction, target.radius, target.z_max, target.segments)
+    the horns' aluminium without being absorbed (straight path in the target's material,
+    momentum MeV/c): G4BNB's fits in Be and Al, the Glauber-Gribov form in other target nuclei."""
+    l_t = target.material_path(position, direction)
     lam_t = pion_absorption_length_in(
         momentum,
         charge,
@@ -400,7 +400,7 @@ def _simulate_chunk(
             target.density,
             target.mean_excitation,
         )
-        l_t = path_in_target(pos0, u0, target.radius, target.z_max, target.segments)
+        l_t = target.material_path(pos0, u0)
         p_t = momentum_after(p, mass, l_t, medium)
         alive = p_t > 0.0  # the rest range out in the target (no decay in flight)
         p_t = np.where(alive, p_t, p)

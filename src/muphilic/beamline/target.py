@@ -49,6 +49,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from muphilic.beamline.geometry import rotate_to
+from muphilic.beamline.target_support import Fins, Sleeve, path_in_fins, path_in_sleeve
 from muphilic.constants import N_AVOGADRO, GeV, m_proton
 from muphilic.data import data_file
 
@@ -121,6 +122,9 @@ class Target:
         Mean excitation energy I, MeV, for the ionisation loss of mesons
         (:mod:`muphilic.beamline.energy_loss`); None: the element's value
         (:data:`muphilic.constants.MEAN_EXCITATION`).
+    sleeve, fins : Sleeve or None, Fins or None
+        The rod's cooling sleeve and the fins holding it, of the target's material
+        (:mod:`muphilic.beamline.target_support`); None: a bare rod.
     """
 
     material: str
@@ -133,6 +137,20 @@ class Target:
     sigma_inelastic: float | None = None
     sigma_production: float | None = None
     mean_excitation: float | None = None
+    sleeve: Sleeve | None = None
+    fins: Fins | None = None
+
+    def material_path(self, position: FloatArray, direction: FloatArray) -> FloatArray:
+        """Straight path (mm) of mesons from ``position`` along ``direction`` through the
+        target's material: the rod from inside it, then its sleeve and fins."""
+        from muphilic.beamline.absorption import path_in_target
+
+        path = path_in_target(position, direction, self.radius, self.z_max, self.segments)
+        if self.sleeve is not None:
+            path = path + path_in_sleeve(position, direction, self.sleeve)
+        if self.fins is not None:
+            path = path + path_in_fins(position, direction, self.fins)
+        return path
 
     @property
     def z_min(self) -> float:

@@ -1,10 +1,14 @@
-"""What the mesons' ionisation loss and multiple scattering in the target and the horn's
-conductors do to the BNB nu_mu flux (embedded / official, bins of flux_vs_official.py).
+"""What the details of the mesons' transport through the target and the horn do to the BNB
+nu_mu flux (embedded / official, bins of flux_vs_official.py): their ionisation loss, the
+target's cooling sleeve and fins, the field inside the inner conductor and multiple
+scattering.
 
-    python benchmarks/flux_meson_scattering.py [POT]
+    python benchmarks/flux_transport.py [POT]
 
-Rows: without the ionisation loss (``meson_energy_loss = False``), the default (with it),
-and the default with multiple Coulomb scattering added. The beamline does not model the
+Rows: without the ionisation loss (``meson_energy_loss = False``), with a bare target rod
+(no ``[target.sleeve]`` and ``[target.fins]``), without the field in the inner conductor (the
+horn's ``skin_depth_mm = 0``), the default (with all three), and the default with multiple
+Coulomb scattering added. The beamline does not model the
 scattering; here each meson gets one Gaussian kick per transverse plane where it is made,
 with the Highland width (PDG Eq. 34.16) for its straight path in the target plus the
 conductor wall path of a first tracking (X0 = 65.19 g/cm^2 for Be, 24.01 g/cm^2 for Al,
@@ -18,6 +22,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +30,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 import flux_vs_official
 
-from muphilic.beamline.absorption import path_in_target
 from muphilic.beamline.facility_file import load_facility
 from muphilic.constants import cm2, cm3, g, m_pi
 
@@ -52,7 +56,7 @@ def scattering_tracker(rng: np.random.Generator) -> Callable:
         if not record:  # the second pass resumes the first: kicked already
             return real(pos0, u0, p, charge, horn, record=record, **kw)
         first = real(pos0, u0, p, charge, horn, record=True, **kw)
-        l_t = path_in_target(pos0, u0, target.radius, target.z_max, target.segments)
+        l_t = target.material_path(pos0, u0)
         width = highland(p, m_pi, l_t / X0_BE + first.wall_path / X0_AL)
         a = np.cross(u0, [0.0, 0.0, 1.0])
         norm = np.linalg.norm(a, axis=1)
@@ -70,14 +74,19 @@ def scattering_tracker(rng: np.random.Generator) -> Callable:
 def main() -> None:
     pot = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     runs = {"no ionisation loss": flux_vs_official.compare(pot, meson_energy_loss=False)}
-    runs["default (ionisation loss)"] = flux_vs_official.compare(pot)
+    bnb = load_facility("bnb")
+    no_skin = replace(bnb, horns=tuple(replace(h, skin_depth=0.0) for h in bnb.horns))
+    bare = replace(bnb, target=replace(bnb.target, sleeve=None, fins=None))
+    runs["bare target rod"] = flux_vs_official.compare(pot, facility=bare)
+    runs["no field in the conductor"] = flux_vs_official.compare(pot, facility=no_skin)
+    runs["default"] = flux_vs_official.compare(pot)
     real = simulate_module.track
     simulate_module.track = scattering_tracker(np.random.default_rng(5))
     try:
         runs["default + multiple scattering"] = flux_vs_official.compare(pot)
     finally:
         simulate_module.track = real
-    base = runs["default (ionisation loss)"]
+    base = runs["default"]
     for det in base:
         for name, run in runs.items():
             r = run[det]
@@ -86,7 +95,7 @@ def main() -> None:
         for name, run in runs.items():
             if run is not base:
                 change = run[det]["ratio"] / base[det]["ratio"] - 1.0
-                print(f"{det:10s} {name + ' / default':40s}", " ".join(f"{x:+.3f}" for x in change))
+                print(f"{det:10s} {name + ' / default':44s}", " ".join(f"{x:+.3f}" for x in change))
 
 
 if __name__ == "__main__":
