@@ -7,11 +7,19 @@ and MicroBooNE's published flux, bin by bin from 0 to 5 GeV; writes a figure.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from muphilic.beamline import DEFAULT_FLUX_VOLUMES, BeamlineConfig, numu_flux, simulate
+from muphilic.beamline import (
+    DEFAULT_FLUX_VOLUMES,
+    BeamlineConfig,
+    Facility,
+    load_facility,
+    numu_flux,
+    simulate,
+)
 from muphilic.beamline.production.reweight import PionReweight
 from muphilic.constants import GeV
 from muphilic.data import data_file
@@ -30,6 +38,17 @@ def reference(name: str) -> tuple[np.ndarray, float]:
     idx = np.digitize(centre, EDGES_GEV) - 1
     binned = np.array([ref[idx == i, 2].sum() for i in range(len(EDGES_GEV) - 1)])
     return binned, float(np.sum(centre * ref[:, 2]) / ref[:, 2].sum())
+
+
+def bare_bnb() -> Facility:
+    """The BNB without the mesons' transport in matter: no target sleeve and fins, no field
+    in the inner conductor (with ``meson_energy_loss=False``: the model before them)."""
+    bnb = load_facility("bnb")
+    return replace(
+        bnb,
+        target=replace(bnb.target, sleeve=None, fins=None),
+        horns=tuple(replace(h, skin_depth=0.0) for h in bnb.horns),
+    )
 
 
 def compare(pot: int, seed: int = 20231121, **config: object) -> dict[str, dict[str, object]]:
@@ -52,7 +71,9 @@ def main() -> None:
     pot = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     figure = sys.argv[2] if len(sys.argv) > 2 else "bnb_flux_vs_official.png"
     runs = {
-        "without the mesons' ionisation loss": compare(pot, meson_energy_loss=False),
+        "before the mesons' transport in matter": compare(
+            pot, facility=bare_bnb(), meson_energy_loss=False
+        ),
         "default": compare(pot),
         "default + official pi+ extrapolation (sanford-wang-knots)": compare(
             pot, pi_plus_reweight=PionReweight.sanford_wang_knots(BeamlineConfig().p_beam)

@@ -16,10 +16,12 @@ weights per proton on target):
 5. the muon of pi/K -> mu nu from each decay, straight to the pipe wall or the
    absorber face (:mod:`.muons`).
 
-Pions and charged kaons are attenuated on their way out of the target and
-through the horns' inner conductors (:mod:`.absorption`; switches
-``pion_absorption`` and ``kaon_absorption``), and slowed down there by their ionisation
-loss (:mod:`.energy_loss`; switch ``meson_energy_loss``). Where a facility gives a horn's
+Pions and charged kaons are attenuated on their way out of the target (its sleeve and
+fins included, :mod:`.target_support`) and through the horns' inner conductors
+(:mod:`.absorption`; switches ``pion_absorption`` and ``kaon_absorption``), and slowed
+down there by their ionisation loss (:mod:`.energy_loss`; switch ``meson_energy_loss``).
+Where a horn has a skin depth the tracker also bends them inside its inner conductor
+(:class:`~muphilic.beamline.horn.HornGeometry`). Where a facility gives a horn's
 ``outer_conductor_mm``, mesons reaching the outer conductor cross it (attenuated in its
 aluminium the same way) and may decay in the air around the horn before they stop at
 that region's boundary, their muons too (:mod:`.outer_conductor`; switch
