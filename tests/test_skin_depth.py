@@ -108,10 +108,9 @@ def test_compiled_tracker_with_skin_depth_equals_numpy_tracker() -> None:
     q = rng.choice([-1.0, 1.0], n)
     ref = horn.track(pos, u, p, q, system)
     got = horn_kernel.track(pos, u, p, q, system)
-    same = (ref.status == got.status) & np.all(
-        np.isclose(ref.direction, got.direction, rtol=1e-9, atol=1e-9), axis=1
-    )
-    assert np.count_nonzero(~same) <= 2e-3 * n
+    # the NumPy tracker takes the field's exp point by point from the same maths library
+    for name in ("status", "position", "direction", "path_length", "wall_path"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
     # and the wall's field moved the mesons that cross it
     off = horn_kernel.track(
         pos,

@@ -96,12 +96,22 @@ def test_a_ray_along_a_fin() -> None:
     assert along[0] == pytest.approx(990.0)
 
 
-def test_material_path_is_rod_plus_sleeve_plus_fins() -> None:
-    pos, u = _rays(200, 3)
-    bare = TARGET.__class__(**{**TARGET.__dict__, "sleeve": None, "fins": None})
-    total = TARGET.material_path(pos, u)
-    parts = bare.material_path(pos, u) + path_in_sleeve(pos, u, TARGET.sleeve)
-    np.testing.assert_allclose(total, parts + path_in_fins(pos, u, TARGET.fins), rtol=1e-12)
+def test_material_path_adds_the_sleeve_crossing() -> None:
+    # a ray from the axis at 25 mrad, azimuth 90 deg (between the fins at 30 and 150 deg):
+    # the rod to its side, then the tube's wall at the slant (analytic)
+    theta = 0.025
+    pos = np.array([[0.0, 0.0, 100.0]])
+    u = np.array([[0.0, math.sin(theta), math.cos(theta)]])
+    rod = TARGET.radius / math.sin(theta)
+    tube = (TARGET.sleeve.r_outer - TARGET.sleeve.r_inner) / math.sin(theta)
+    assert TARGET.material_path(pos, u)[0] == pytest.approx(rod + tube, rel=1e-9)
+    # at azimuth 30 deg it runs along a fin too, through the fin segments it meets
+    u30 = np.array(
+        [[math.sin(theta) * math.cos(math.pi / 6), math.sin(theta) * 0.5, math.cos(theta)]]
+    )
+    extra = TARGET.material_path(pos, u30)[0] - rod - tube
+    assert extra == pytest.approx(path_in_fins(pos, u30, TARGET.fins)[0], rel=1e-9)
+    assert extra > 100.0
 
 
 def test_facility_keys_of_the_support() -> None:

@@ -52,9 +52,10 @@ __all__ = [
     "HornSystemError",
     "TrackStatus",
     "field_at",
+    "momentum_left",
     "skin_fraction",
     "track",
-    "wall_loss_fraction",
+    "wall_loss_arrays",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -125,15 +126,31 @@ class HornGeometry:
 
 def skin_fraction(depth: FloatArray, thickness: FloatArray, delta: FloatArray) -> FloatArray:
     """Share of the current enclosed at ``depth`` below the outer surface of a wall of
-    ``thickness`` with skin depth ``delta`` (all mm; 0 outside the wall or for delta = 0)."""
+    ``thickness`` with skin depth ``delta`` (all mm; 0 outside the wall or for delta = 0).
+
+    Point by point with the maths library's exp, as the compiled tracker computes it.
+    """
     depth, thickness, delta = np.broadcast_arrays(
         np.asarray(depth, dtype=float), np.asarray(thickness, dtype=float), delta
     )
     inside = (depth > 0.0) & (depth < thickness) & (delta > 0.0)
-    d = np.where(inside, delta, 1.0)
-    floor = np.exp(-np.where(inside, thickness, 0.0) / d)
-    share = (np.exp(-np.where(inside, depth, 0.0) / d) - floor) / np.where(inside, 1.0 - floor, 1.0)
-    return np.where(inside, share, 0.0)
+    share = np.zeros(depth.shape)
+    for i in zip(*np.nonzero(inside), strict=True):
+        floor = math.exp(-thickness[i] / delta[i])
+        share[i] = (math.exp(-depth[i] / delta[i]) - floor) / (1.0 - floor)
+    return share
+
+
+def momentum_left(wall: FloatArray, reach: FloatArray, exponent: FloatArray) -> FloatArray:
+    """p(w) / p = (1 - w / R)^g after ``wall`` mm of conductor (0 from the range R on),
+    point by point with the maths library's pow, as the compiled tracker computes it."""
+    return np.array(
+        [
+            math.pow(1.0 - w / r, g) if w < r else 0.0
+            for w, r, g in zip(wall.tolist(), reach.tolist(), exponent.tolist(), strict=True)
+        ],
+        dtype=float,
+    )
 
 
 @dataclass(frozen=True)
@@ -227,7 +244,7 @@ class TrackStatus:
     UPSTREAM = 2  #: left the horn upstream (z < z_start)
     STOPPED = 3  #: reached its requested path length s_stop
     MAX_PATH = 4  #: exceeded the maximum path length (looping; treated as absorbed)
-    RANGED_OUT = 5  #: lost all its momentum in a conductor wall (``wall_dpdx``)
+    RANGED_OUT = 5  #: reached its range in a conductor wall (``wall_range``)
 
 
 def _rotate(u: FloatArray, axis: FloatArray, angle: FloatArray) -> FloatArray:
@@ -322,15 +339,19 @@ def _radius_table(system: HornSystem, dz: float = 0.1 * mm) -> _RadiusTable:
 SKIN_STEP = 0.5
 
 
-def wall_loss_fraction(momentum: FloatArray, wall_dpdx: FloatArray | None) -> FloatArray:
-    """``wall_dpdx / momentum`` per particle (1/mm; zeros without ``wall_dpdx``)."""
-    p = np.asarray(momentum, dtype=float)
-    if wall_dpdx is None:
-        return np.zeros(p.shape)
-    dpdx = np.broadcast_to(np.asarray(wall_dpdx, dtype=float), p.shape)
-    if not np.all(np.isfinite(dpdx) & (dpdx >= 0.0)):
-        raise ValueError("wall_dpdx must be finite and non-negative")
-    return np.ascontiguousarray(dpdx / p)
+def wall_loss_arrays(
+    n: int, wall_range: FloatArray | None, wall_exponent: FloatArray | None
+) -> tuple[FloatArray, FloatArray]:
+    """(R, g) per particle for the loss in the walls (no loss: R = inf, g = 0)."""
+    if (wall_range is None) != (wall_exponent is None):
+        raise ValueError("give wall_range and wall_exponent together")
+    if wall_range is None:
+        return np.full(n, math.inf), np.zeros(n)
+    reach = np.ascontiguousarray(np.broadcast_to(np.asarray(wall_range, dtype=float), (n,)))
+    expo = np.ascontiguousarray(np.broadcast_to(np.asarray(wall_exponent, dtype=float), (n,)))
+    if not (np.all(reach > 0.0) and np.all(np.isfinite(expo) & (expo >= 0.0))):
+        raise ValueError("wall_range must be positive and wall_exponent finite and non-negative")
+    return reach, expo
 
 
 def track(
@@ -345,7 +366,8 @@ def track(
     s_stop: FloatArray | None = None,
     max_path: float | None = None,
     r_fraction: float = 0.6,
-    wall_dpdx: FloatArray | None = None,
+    wall_range: FloatArray | None = None,
+    wall_exponent: FloatArray | None = None,
 ) -> TrackResult:
     """Track charged particles through the horns (vectorised over particles).
 
@@ -384,11 +406,12 @@ def track(
         5 m and 2.5 times the system's length.
     r_fraction : float
         Largest step inside the field as a fraction of r (the field varies as 1/r).
-    wall_dpdx : (N,) array, optional
-        Momentum lost per length of conductor wall crossed, MeV/c per mm (the ionisation
-        loss, :func:`muphilic.beamline.energy_loss.momentum_loss_rate`; default none): after
-        each step the momentum is ``momentum - wall_dpdx * wall_path``, which the field
-        bends from then on; where it reaches zero the particle stops (RANGED_OUT).
+    wall_range, wall_exponent : (N,) arrays, optional
+        The ionisation loss in the conductor walls (:func:`muphilic.beamline.energy_loss.wall_loss`;
+        default none): after each step the momentum is
+        ``momentum * (1 - wall_path / wall_range) ** wall_exponent``, which the field bends
+        from then on; where ``wall_path`` reaches ``wall_range`` the particle stops
+        (RANGED_OUT).
 
     Notes
     -----
@@ -415,7 +438,7 @@ def track(
     out_status = np.full(n, -1, dtype=np.int8)
     stop_all = np.full(n, np.inf) if s_stop is None else np.asarray(s_stop, dtype=float)
     qcp_all = np.asarray(charge, dtype=float) * c_light / np.asarray(momentum, dtype=float)
-    frac_all = wall_loss_fraction(momentum, wall_dpdx)
+    reach_all, expo_all = wall_loss_arrays(n, wall_range, wall_exponent)
 
     idx = np.arange(n)
     x, y, z = out_pos[:, 0].copy(), out_pos[:, 1].copy(), out_pos[:, 2].copy()
@@ -424,8 +447,8 @@ def track(
     wall = np.zeros(n)
     stop = stop_all.copy()
     qcp0 = qcp_all.copy()
-    frac = frac_all.copy()
-    left = 1.0 - frac * wall  # momentum left / at the start
+    reach, expo = reach_all.copy(), expo_all.copy()
+    left = momentum_left(wall, reach, expo)  # momentum left / at the start
     qcp = qcp0 / left
     st = np.full(n, -1, dtype=np.int8)
 
@@ -468,7 +491,9 @@ def track(
         in_field = (r >= r_in) & (r <= table.r_out[it]) & (r > 0.0)
         in_wall = (r < r_in) & (r > r_in - table.wall[it])
         wall += np.where(in_wall, h, 0.0)
-        left = np.where(in_wall, 1.0 - frac * wall, left)
+        walled = np.flatnonzero(in_wall)
+        if walled.size:
+            left[walled] = momentum_left(wall[walled], reach[walled], expo[walled])
         qcp = np.where(in_wall & (left > 0.0), qcp0 / np.where(left > 0.0, left, 1.0), qcp)
         safe_r = np.where(r > 0.0, r, 1.0)
         kx, ky = -ym / safe_r, xm / safe_r
@@ -500,5 +525,5 @@ def track(
             keep = ~done
             idx, x, y, z, ux, uy, uz = (a[keep] for a in (idx, x, y, z, ux, uy, uz))
             s, wall, stop, qcp, st = (a[keep] for a in (s, wall, stop, qcp, st))
-            qcp0, frac, left = qcp0[keep], frac[keep], left[keep]
+            qcp0, reach, expo, left = qcp0[keep], reach[keep], expo[keep], left[keep]
     return TrackResult(out_pos, out_u, out_s, out_status, out_wall)

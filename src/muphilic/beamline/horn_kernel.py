@@ -14,9 +14,11 @@ numbers, so the beam samples' random streams are the same on either path.
 
 Both paths give the same numbers, bit for bit, on a machine where NumPy and the
 compiled code use the same maths library (GNU libm here: cos, sin, and hypot, which
-:func:`_hypot` computes inline as libm does; ``tests/test_horn_kernel.py``, BNB and NuMI
-horns). The tracking is sensitive to the last bit: a particle passing within rounding of
-a step-control threshold (a field boundary, the smallest step) takes another step sequence
+:func:`_hypot` computes inline as libm does; the NumPy tracker evaluates the exp of the
+skin-depth field and the pow of the wall loss point by point with Python's math module,
+whose libm calls are the kernel's; ``tests/test_horn_kernel.py``, BNB and NuMI horns).
+The tracking is sensitive to the last bit: a particle passing within rounding of a
+step-control threshold (a field boundary, the smallest step) takes another step sequence
 if one operation rounds differently (replacing hypot by sqrt(x^2 + y^2) moves about one
 particle in 10^4 by centimetres), so with another maths library a few particles per
 thousand may differ; the tests allow 0.2 %.
@@ -73,7 +75,6 @@ _UPSTREAM = TrackStatus.UPSTREAM
 _STOPPED = TrackStatus.STOPPED
 _MAX_PATH = TrackStatus.MAX_PATH
 _RANGED_OUT = TrackStatus.RANGED_OUT
-_SKIN_STEP = _horn.SKIN_STEP
 
 
 _TINY = 2.0**-459
@@ -128,7 +129,8 @@ def _track(
     pos: FloatArray,
     u: FloatArray,
     qcp_all: FloatArray,
-    frac_all: FloatArray,
+    reach_all: FloatArray,
+    expo_all: FloatArray,
     stop_all: FloatArray,
     s_all: FloatArray,
     wall_all: FloatArray,
@@ -147,6 +149,7 @@ def _track(
     min_step: float,
     max_path: float,
     r_fraction: float,
+    skin_step: float,
     out_s: FloatArray,
     out_wall: FloatArray,
     out_status: NDArray[np.int8],
@@ -169,9 +172,11 @@ def _track(
         m = 0
         stop = stop_all[i]
         qcp0 = qcp_all[i]
-        frac = frac_all[i]
-        left = 1.0 - frac * wall  # momentum left / at the start (energy loss in the walls)
-        qcp = qcp0 / left
+        reach = reach_all[i]
+        expo = expo_all[i]
+        # momentum left / at the start (energy loss in the walls)
+        left = math.pow(1.0 - wall / reach, expo) if wall < reach else 0.0
+        qcp = qcp0 / left if left > 0.0 else qcp0
         status = -1
         r0 = _hypot(x, y)
         i0 = _index(z, z0, dz, n_table)
@@ -197,7 +202,7 @@ def _track(
             if r0 >= r_in0 and r0 <= r_out0:
                 h = min(h, r_fraction * r0)
             if r0 < r_in0 and r0 > r_in0 - t_wall[i0] and t_skin[i0] > 0.0:
-                h = min(h, _SKIN_STEP * t_skin[i0] / approach)
+                h = min(h, skin_step * t_skin[i0] / approach)
             h = min(max(h, min_step), step)
             h = min(h, stop - s)
             hh = 0.5 * h
@@ -210,7 +215,7 @@ def _track(
             in_wall = r < r_in and r > r_in - t_wall[it]
             if in_wall:
                 wall = wall + h
-                left = 1.0 - frac * wall
+                left = math.pow(1.0 - wall / reach, expo) if wall < reach else 0.0
                 if left > 0.0:
                     qcp = qcp0 / left
             field = 0.0
@@ -310,7 +315,8 @@ def track(
     compiled: bool | None = None,
     record: bool = False,
     resume: Checkpoints | None = None,
-    wall_dpdx: FloatArray | None = None,
+    wall_range: FloatArray | None = None,
+    wall_exponent: FloatArray | None = None,
 ) -> TrackResult:
     """Track charged particles through the horns (see :func:`muphilic.beamline.horn.track`
     for the method, the parameters and the result).
@@ -329,7 +335,7 @@ def track(
         Its steps up to there are those of the earlier track (the step only shortens to
         end at ``s_stop``), so the result is the same as from the start, bit for bit. The
         NumPy tracker ignores it.
-    wall_dpdx : (N,) array, optional
+    wall_range, wall_exponent : (N,) arrays, optional
         See :func:`muphilic.beamline.horn.track`.
     """
     if compiled is None:
@@ -346,7 +352,8 @@ def track(
             s_stop=s_stop,
             max_path=max_path,
             r_fraction=r_fraction,
-            wall_dpdx=wall_dpdx,
+            wall_range=wall_range,
+            wall_exponent=wall_exponent,
         )
     system = HornSystem.of(horn)
     if max_path is None:
@@ -358,7 +365,7 @@ def track(
     stop = np.full(n, np.inf) if s_stop is None else np.asarray(s_stop, dtype=np.float64)
     stop = np.ascontiguousarray(np.broadcast_to(stop, (n,)))
     qcp = np.asarray(charge, dtype=np.float64) * c_light / np.asarray(momentum, dtype=np.float64)
-    frac = _horn.wall_loss_fraction(momentum, wall_dpdx)
+    reach, expo = _horn.wall_loss_arrays(n, wall_range, wall_exponent)
     s0 = np.zeros(n)
     wall0 = np.zeros(n)
     if resume is not None:
@@ -384,7 +391,8 @@ def track(
         pos,
         u,
         np.ascontiguousarray(np.broadcast_to(qcp, (n,))),
-        frac,
+        reach,
+        expo,
         stop,
         s0,
         wall0,
@@ -403,6 +411,7 @@ def track(
         float(min_step),
         float(max_path),
         float(r_fraction),
+        float(_horn.SKIN_STEP),
         out_s,
         out_wall,
         out_status,

@@ -56,7 +56,13 @@ from muphilic.beamline.absorption import (
     pion_absorption_length_in,
 )
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
-from muphilic.beamline.energy_loss import ALUMINIUM, Medium, momentum_after, momentum_loss_rate
+from muphilic.beamline.energy_loss import (
+    ALUMINIUM,
+    Medium,
+    momentum_after,
+    momentum_after_walls,
+    wall_loss,
+)
 from muphilic.beamline.facility import Facility
 from muphilic.beamline.facility_file import load_facility
 from muphilic.beamline.geometry import StraightStatus, rotate_to, straight_transport
@@ -392,8 +398,9 @@ def _simulate_chunk(
     apertures = facility.all_apertures()
 
     # ionisation loss: along the path in the (field-free) target where the meson is made,
-    # then at a constant dp/ds in the conductor walls the tracker crosses
-    p_t, dpdx, alive = p, np.zeros(m), np.ones(m, dtype=bool)
+    # then p (1 - w / R)^g after the path w in the conductor walls the tracker crosses
+    p_t, alive = p, np.ones(m, dtype=bool)
+    reach, expo = np.full(m, np.inf), np.zeros(m)
     if config.meson_energy_loss:
         medium = Medium.element(
             target.material,
@@ -406,14 +413,17 @@ def _simulate_chunk(
         p_t = momentum_after(p, mass, l_t, medium)
         alive = p_t > 0.0  # the rest range out in the target (no decay in flight)
         p_t = np.where(alive, p_t, p)
-        dpdx = momentum_loss_rate(p_t, mass, ALUMINIUM)
+        reach, expo = wall_loss(p_t, mass, ALUMINIUM)
 
     def momentum_at(wall_path: FloatArray, rows: slice | NDArray[np.bool_] = slice(None)):
         """Momentum of ``rows`` after the target and ``wall_path`` of conductor, MeV/c."""
-        return np.maximum(p_t[rows] - dpdx[rows] * wall_path, 0.0)
+        return momentum_after_walls(p_t[rows], wall_path, reach[rows], mass, ALUMINIUM)
+
+    def walls(rows: slice | NDArray[np.bool_] = slice(None)) -> dict[str, FloatArray]:
+        return {"wall_range": reach[rows], "wall_exponent": expo[rows]}
 
     # pass 1: through the horn
-    res = track(pos0, u0, p_t, charge, horn, step=config.tracking_step, record=True, wall_dpdx=dpdx)
+    res = track(pos0, u0, p_t, charge, horn, step=config.tracking_step, record=True, **walls())
     w_surv = np.ones(m)
     if config.pion_absorption and species in ("pi+", "pi-"):
         w_surv = pion_survival(CHARGE[species], p, pos0, u0, res.wall_path, target)
@@ -440,7 +450,9 @@ def _simulate_chunk(
             pion_absorption=config.pion_absorption,
             kaon_absorption=config.kaon_absorption,
         )
-        p_hall = np.maximum(p_exit - dpdx * t_al, 0.0)
+        p_hall = p_exit
+        if config.meson_energy_loss:
+            p_hall = momentum_after(p_exit, mass, t_al, ALUMINIUM)
         hall = absorbed & (s_oc > 0.0) & (p_hall > 0.0)  # the rest range out in it
         s_str = np.where(hall, s_oc, s_str)
         exited = exited | hall
@@ -469,7 +481,7 @@ def _simulate_chunk(
             step=config.tracking_step,
             s_stop=s_d[inside],
             resume=checkpoints_of(res, inside),  # the same result, fewer steps
-            wall_dpdx=dpdx[inside],
+            **walls(inside),
         )
         vertex[inside] = res2.position
         direction[inside] = res2.direction
