@@ -133,7 +133,7 @@ def test_momentum_after_walls_is_the_integrated_loss(mass: float) -> None:
 
 def test_the_trackers_power_law_follows_the_loss() -> None:
     # p (1 - w / R)^g: the Bethe slope at w = 0, zero at the range; its loss within 5 % of the
-    # exact one up to a third of the range, up to 15 % low near its end (module docstring)
+    # exact one up to a third of the range, up to 15 % high near its end (module docstring)
     p = np.array([0.15, 0.2, 0.3, 0.5, 1.0, 3.0]) * GeV
     reach, expo = wall_loss(p, m_pi, ALUMINIUM)
     for share, tolerance in ((0.01, 0.01), (0.3, 0.05), (0.9, 0.15)):

@@ -12,8 +12,9 @@ with the meson's mass; the density effect of Sternheimer & Peierls,
 :func:`muphilic.beamline.materials.sternheimer_peierls`; the mean excitation energies of
 :data:`muphilic.constants.MEAN_EXCITATION`):
 
-* **target**: along the meson's straight path in the target
-  (:func:`muphilic.beamline.absorption.path_in_target`), applied where it is made: the
+* **target**: along the meson's straight path through the target's material, its sleeve and
+  fins included (:meth:`muphilic.beamline.target.Target.material_path`), applied where it is
+  made: the
   targets lie where there is no field (inside the inner conductor's bore, or upstream of
   the horns), so the meson flies the same straight line whether it slows down along it or
   at its start (:func:`momentum_after`, in 16 steps of the midpoint rule);
@@ -25,7 +26,7 @@ with the meson's mass; the density effect of Sternheimer & Peierls,
   the meson with the momentum it has left; for that it uses p (1 - w / R)^g with
   g = R (dp/ds) / p (:func:`wall_loss`): the Bethe slope dp/ds = (dE/dx) / beta at w = 0
   (:func:`momentum_loss_rate`) and zero at the range. Its loss is within 5 % of the exact
-  one up to a third of the range and up to 15 % low near the end of it
+  one up to a third of the range and up to 15 % high near the end of it
   (``tests/test_energy_loss.py``), which only changes how a slow meson about to stop is
   bent; the momenta at the horn's end and at the decay are the exact ones. A meson that
   reaches its range has ranged out (``TrackStatus.RANGED_OUT``): it stops there; its decay at
