@@ -54,6 +54,7 @@ from __future__ import annotations
 import json
 import math
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,6 +74,9 @@ from muphilic.constants import (
 )
 from muphilic.data import data_file
 
+if TYPE_CHECKING:
+    from muphilic.beamline.target import Target
+
 __all__ = [
     "ABSORBING_NUCLEI",
     "KAONS",
@@ -83,11 +87,13 @@ __all__ = [
     "kaon_absorption_length",
     "kaon_absorption_xsec",
     "kaon_nucleon_xsec",
+    "kaon_survival",
     "path_in_target",
     "pion_absorption_length_in",
     "pion_absorption_xsec",
     "pion_absorption_xsec_any",
     "pion_inelastic_xsec_any",
+    "pion_survival",
 ]
 
 #: Nuclei with G4BNB pion absorption cross sections.
@@ -365,3 +371,45 @@ def path_in_target(
         hi = np.where(uz != 0.0, np.maximum(t1, t2), np.where((z >= z1) & (z < z2), s_side, 0.0))
         total += np.clip(np.minimum(hi, s_side) - np.maximum(lo, 0.0), 0.0, None)
     return total
+
+
+def kaon_survival(
+    species: str,
+    momentum: FloatArray,
+    position: FloatArray,
+    direction: FloatArray,
+    wall_path: FloatArray,
+    target: Target,
+) -> FloatArray:
+    """Probability that kaons leave the target and cross ``wall_path`` (mm) of the horns'
+    aluminium without being absorbed (straight path in the target's material, its sleeve
+    and fins included, momentum MeV/c)."""
+    l_t = target.material_path(position, direction)
+    lam_t = kaon_absorption_length(
+        momentum, species, target.atomic_number, target.mass_number, target.number_density
+    )
+    lam_al = aluminium_absorption_length(momentum, species)
+    return np.exp(-l_t / lam_t - wall_path / lam_al)
+
+
+def pion_survival(
+    charge: int,
+    momentum: FloatArray,
+    position: FloatArray,
+    direction: FloatArray,
+    wall_path: FloatArray,
+    target: Target,
+) -> FloatArray:
+    """Probability that pions of ``charge`` leave the target and cross ``wall_path`` (mm) of
+    the horns' aluminium without being absorbed (straight path in the target's material,
+    momentum MeV/c): G4BNB's fits in Be and Al, the Glauber-Gribov form in other target nuclei."""
+    l_t = target.material_path(position, direction)
+    lam_t = pion_absorption_length_in(
+        momentum,
+        charge,
+        target.material,
+        target.atomic_number,
+        target.mass_number,
+        target.number_density,
+    )
+    return np.exp(-l_t / lam_t - wall_path / absorption_length(momentum, charge, "Al"))

@@ -112,6 +112,16 @@ from typing import Any
 import numpy as np
 
 from muphilic.beamline.facility import DecayPipe, Facility, FacilityConfigError, Horn, fail
+from muphilic.beamline.facility_values import (
+    _check_keys,
+    _increasing_pair,
+    _integer,
+    _number,
+    _numbers,
+    _radius_pair,
+    _string,
+    _table,
+)
 from muphilic.beamline.geometry import Aperture
 from muphilic.beamline.materials import Material, MaterialError
 from muphilic.beamline.target import BeamSpot, Target
@@ -221,82 +231,6 @@ def _is_list_key(key: str) -> bool:
     return False
 
 
-def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise fail(f"{prefix}{key}", f"unknown key; allowed here: {sorted(allowed)}")
-
-
-def _table(data: Mapping[str, Any], key: str, prefix: str = "") -> Mapping[str, Any]:
-    if key not in data:
-        raise fail(f"{prefix}{key}", "table is required")
-    value = data[key]
-    if not isinstance(value, Mapping):
-        raise fail(f"{prefix}{key}", f"must be a table, got {value!r}")
-    return value
-
-
-def _number(table: Mapping[str, Any], key: str, prefix: str, default: float | None = None) -> float:
-    if key not in table:
-        if default is None:
-            raise fail(f"{prefix}{key}", "is required")
-        return default
-    value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail(f"{prefix}{key}", f"expected a number, got {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise fail(f"{prefix}{key}", f"must be finite, got {value!r}")
-    return number
-
-
-def _string(table: Mapping[str, Any], key: str, prefix: str, default: str | None = None) -> str:
-    if key not in table:
-        if default is None:
-            raise fail(f"{prefix}{key}", "is required")
-        return default
-    value = table[key]
-    if not isinstance(value, str):
-        raise fail(f"{prefix}{key}", f"must be a string, got {value!r}")
-    return value
-
-
-def _integer(table: Mapping[str, Any], key: str, prefix: str) -> int:
-    value = table.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise fail(f"{prefix}{key}", f"must be an integer, got {value!r}")
-    return value
-
-
-def _numbers(field_name: str, value: Any, length: int | None = None) -> tuple[float, ...]:
-    if not isinstance(value, list) or not all(
-        not isinstance(v, bool) and isinstance(v, int | float) for v in value
-    ):
-        raise fail(field_name, f"expected a list of numbers, got {value!r}")
-    if length is not None and len(value) != length:
-        raise fail(field_name, f"expected {length} numbers, got {value!r}")
-    try:
-        out = tuple(float(v) for v in value)
-    except OverflowError as exc:
-        raise fail(field_name, f"must be finite, got {value!r}") from exc
-    if not all(math.isfinite(v) for v in out):
-        raise fail(field_name, f"must be finite, got {value!r}")
-    return out
-
-
-def _radius_pair(field_name: str, value: Any) -> tuple[float, float]:
-    """A number (cylinder) or [r1, r2] (cone)."""
-    if isinstance(value, list):
-        r1, r2 = _numbers(field_name, value, 2)
-        return r1, r2
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail(field_name, f"expected a number or [r1, r2], got {value!r}")
-    return float(value), float(value)
-
-
 def _beam(table: Mapping[str, Any]) -> tuple[float, BeamSpot]:
     _check_keys(table, _BEAM_KEYS, "beam.")
     p = "beam."
@@ -335,14 +269,6 @@ def _target(table: Mapping[str, Any]) -> Target:
         sleeve=_sleeve(table, _number(table, "radius_mm", p) * mm),
         fins=_fins(table, _number(table, "radius_mm", p) * mm),
     )
-
-
-def _increasing_pair(field_name: str, value: Any, low: float = 0.0) -> tuple[float, float]:
-    """[a, b] with low <= a < b, mm."""
-    a, b = _numbers(field_name, value, 2)
-    if not low <= a * mm < b * mm:
-        raise fail(field_name, f"must be [a, b] with {low / mm:g} <= a < b, got {list(value)}")
-    return a * mm, b * mm
 
 
 def _sleeve(table: Mapping[str, Any], rod_radius: float) -> Sleeve | None:

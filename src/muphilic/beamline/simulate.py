@@ -49,12 +49,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from muphilic.beamline.absorption import (
-    absorption_length,
-    aluminium_absorption_length,
-    kaon_absorption_length,
-    pion_absorption_length_in,
-)
+from muphilic.beamline.absorption import kaon_survival, pion_survival
 from muphilic.beamline.decays import decay_length, isotropic_two_body, sample_decay_distance
 from muphilic.beamline.energy_loss import (
     ALUMINIUM,
@@ -81,7 +76,6 @@ from muphilic.beamline.production import (
 from muphilic.beamline.production.reweight import PionReweight, ReweightedSource
 from muphilic.beamline.target import (
     ProtonInteractions,
-    Target,
     interaction_length,
     rescatter_quasielastic,
     sample_interactions,
@@ -322,48 +316,6 @@ def _empty_chunk() -> _Chunk:
     v3, v4 = np.zeros((0, 3)), np.zeros((0, 4))
     w = np.zeros(0)
     return _Chunk(v4, v3, w, v4, v3, w, v4, v3, w, np.zeros(0, dtype=np.int8))
-
-
-def kaon_survival(
-    species: str,
-    momentum: FloatArray,
-    position: FloatArray,
-    direction: FloatArray,
-    wall_path: FloatArray,
-    target: Target,
-) -> FloatArray:
-    """Probability that kaons leave the target and cross ``wall_path`` (mm) of the horns'
-    aluminium without being absorbed (straight path in the target's material, its sleeve
-    and fins included, momentum MeV/c)."""
-    l_t = target.material_path(position, direction)
-    lam_t = kaon_absorption_length(
-        momentum, species, target.atomic_number, target.mass_number, target.number_density
-    )
-    lam_al = aluminium_absorption_length(momentum, species)
-    return np.exp(-l_t / lam_t - wall_path / lam_al)
-
-
-def pion_survival(
-    charge: int,
-    momentum: FloatArray,
-    position: FloatArray,
-    direction: FloatArray,
-    wall_path: FloatArray,
-    target: Target,
-) -> FloatArray:
-    """Probability that pions of ``charge`` leave the target and cross ``wall_path`` (mm) of
-    the horns' aluminium without being absorbed (straight path in the target's material,
-    momentum MeV/c): G4BNB's fits in Be and Al, the Glauber-Gribov form in other target nuclei."""
-    l_t = target.material_path(position, direction)
-    lam_t = pion_absorption_length_in(
-        momentum,
-        charge,
-        target.material,
-        target.atomic_number,
-        target.mass_number,
-        target.number_density,
-    )
-    return np.exp(-l_t / lam_t - wall_path / absorption_length(momentum, charge, "Al"))
 
 
 def _simulate_chunk(
